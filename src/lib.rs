@@ -1,0 +1,20 @@
+//! mcp-render: render ToolHive `MCPServer` specs into plain Kubernetes manifests for GitOps.
+//!
+//! The pipeline runs one way, one module per stage:
+//! [`load`] (files → located documents) → [`parse`] (MCPServer model) → [`validate`]
+//! → [`render`] (pure: spec in, typed objects out) → [`emit`] (YAML/JSON stream or directory).
+//! [`run`] chains them for the command line and for tests.
+
+pub mod diagnostic;
+pub mod emit;
+pub mod load;
+pub mod model;
+pub mod names;
+pub mod node;
+pub mod parse;
+pub mod render;
+pub mod run;
+pub mod validate;
+pub mod yaml11;
+
+pub use diagnostic::{Diagnostic, Diagnostics};

@@ -1,0 +1,205 @@
+//! The MCPServer model: what `parse` produces and `validate` and `render` consume.
+//!
+//! One normalised type for both API versions: v1alpha1's deprecated `port` and `targetPort`
+//! are already folded into `proxy_port` and `mcp_port` here, as ToolHive does.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+use crate::node::FieldPath;
+
+/// Where an object came from: which document, and where in it (a `List` item has a path).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Origin {
+    /// The source's name, as the user gave it (for output comments).
+    pub source: std::sync::Arc<str>,
+    /// Index into the loaded documents.
+    pub document: usize,
+    /// The path of the object inside its document (empty unless it is a `List` item).
+    pub base: FieldPath,
+}
+
+/// The `MCPServer` API versions this tool reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ApiVersion {
+    /// `toolhive.stacklok.dev/v1alpha1`: deprecated, still served by ToolHive.
+    V1alpha1,
+    /// `toolhive.stacklok.dev/v1beta1`: the storage version.
+    V1beta1,
+}
+
+/// The API group of ToolHive's resources.
+pub const TOOLHIVE_GROUP: &str = "toolhive.stacklok.dev";
+
+/// How the MCP server talks to its proxy (`spec.transport`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum Transport {
+    /// Standard input/output, attached by the proxy: no Services.
+    #[default]
+    Stdio,
+    /// Server-sent events over HTTP.
+    Sse,
+    /// Streamable HTTP.
+    StreamableHttp,
+}
+
+impl Transport {
+    /// Every transport, in the CRD's enum spelling.
+    pub const ALL: [&'static str; 3] = ["stdio", "streamable-http", "sse"];
+
+    /// Reads the CRD spelling.
+    pub fn from_name(name: &str) -> Option<Transport> {
+        match name {
+            "stdio" => Some(Transport::Stdio),
+            "sse" => Some(Transport::Sse),
+            "streamable-http" => Some(Transport::StreamableHttp),
+            _ => None,
+        }
+    }
+
+    /// The CRD spelling, as used in labels and `MCP_TRANSPORT`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transport::Stdio => "stdio",
+            Transport::Sse => "sse",
+            Transport::StreamableHttp => "streamable-http",
+        }
+    }
+
+    /// True for the HTTP transports, which get the two backend Services.
+    pub fn has_services(self) -> bool {
+        matches!(self, Transport::Sse | Transport::StreamableHttp)
+    }
+}
+
+impl fmt::Display for Transport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `spec.sessionAffinity`. ToolHive applies it only to its proxy Service; we have no proxy, so
+/// `None` removes the affinity from `mcp-<name>` (a documented difference).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub enum SessionAffinity {
+    /// Sticky by client IP for 1800 s (the default).
+    #[default]
+    ClientIp,
+    /// No stickiness.
+    None,
+}
+
+/// One `spec.env` entry.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct EnvVar {
+    /// Variable name.
+    pub name: String,
+    /// Literal value.
+    pub value: String,
+}
+
+/// One `spec.secrets` entry: a Secret key exposed as an environment variable.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SecretRef {
+    /// The Secret's name.
+    pub name: String,
+    /// The key in the Secret.
+    pub key: String,
+    /// The variable name; `key` when unset or empty.
+    pub target_env_name: Option<String>,
+}
+
+impl SecretRef {
+    /// The environment variable this secret becomes (`targetEnvName`, else `key`).
+    pub fn env_name(&self) -> &str {
+        match self.target_env_name.as_deref() {
+            Some(name) if !name.is_empty() => name,
+            _ => &self.key,
+        }
+    }
+}
+
+/// `spec.resources`: CPU and memory quantities, as strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Resources {
+    /// `limits.cpu` / `limits.memory`.
+    pub limits: BTreeMap<String, String>,
+    /// `requests.cpu` / `requests.memory`.
+    pub requests: BTreeMap<String, String>,
+}
+
+/// The part of an MCPServer spec that shapes the backend objects. Proxy-only fields are
+/// checked by `parse` and then dropped: they have no effect on the output.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Spec {
+    /// Container image of the MCP server.
+    pub image: String,
+    /// The transport.
+    pub transport: Transport,
+    /// The proxy's port (`proxyPort`, v1alpha1 `port`, else 8080). Only shows in a label.
+    pub proxy_port: i32,
+    /// The MCP server's port (`mcpPort`, v1alpha1 `targetPort`, else 8080).
+    pub mcp_port: i32,
+    /// Arguments appended to the `mcp` container's args.
+    pub args: Vec<String>,
+    /// Environment variables, in input order.
+    pub env: Vec<EnvVar>,
+    /// Secret-backed environment variables, in input order.
+    pub secrets: Vec<SecretRef>,
+    /// `serviceAccountName` of the pods; `<name>-sa` when unset.
+    pub service_account: Option<String>,
+    /// The user's pod template, merged as ToolHive merges it.
+    pub pod_template_spec: Option<PodTemplateSpec>,
+    /// Resources for the `mcp` container (a documented difference from ToolHive).
+    pub resources: Option<Resources>,
+    /// Affinity of the `mcp-<name>` Service.
+    pub session_affinity: SessionAffinity,
+    /// StatefulSet replicas; omitted when unset so an HPA or kubectl keeps control.
+    pub backend_replicas: Option<i32>,
+}
+
+/// Default for `proxyPort` and `mcpPort` (ToolHive's `GetProxyPort` / `GetMCPPort`).
+pub const DEFAULT_PORT: i32 = 8080;
+
+/// One MCPServer, parsed and normalised.
+#[derive(Debug, Clone, PartialEq)]
+pub struct McpServer {
+    /// Where it was read from.
+    pub origin: Origin,
+    /// Its API version.
+    pub api_version: ApiVersion,
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.namespace`, else `--namespace`, else none.
+    pub namespace: Option<String>,
+    /// The spec.
+    pub spec: Spec,
+}
+
+/// Any other Kubernetes object in the input: it goes to the output unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PassThrough {
+    /// Where it was read from.
+    pub origin: Origin,
+    /// `apiVersion`.
+    pub api_version: String,
+    /// `kind`.
+    pub kind: String,
+    /// `metadata.namespace`, if set.
+    pub namespace: Option<String>,
+    /// `metadata.name`.
+    pub name: String,
+    /// The whole object, as kubectl would read it.
+    pub value: serde_json::Value,
+}
+
+/// Everything `parse` found in the input.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Parsed {
+    /// The MCPServers.
+    pub servers: Vec<McpServer>,
+    /// Everything else.
+    pub pass_through: Vec<PassThrough>,
+}

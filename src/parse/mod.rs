@@ -1,0 +1,568 @@
+//! Stage 2, parse: located documents in, MCPServers and pass-through objects out.
+//!
+//! Each document is classified (MCPServer v1alpha1 or v1beta1, a `List` to unpack, or any
+//! other Kubernetes object to pass through), checked strictly against the CRD's fields
+//! ([`crd`]), and normalised into [`crate::model`]. Every problem is collected; a document
+//! with problems produces no object, so later stages only see well-formed input.
+
+pub mod crd;
+pub mod owners;
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::load::Document;
+use crate::model::{
+    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, Origin, Parsed, PassThrough, Resources, SecretRef,
+    SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
+};
+use crate::node::{FieldPath, Node, Segment, Value};
+
+use self::crd::Problem;
+
+/// Choices that affect how input is read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Namespace for MCPServers that set none (`--namespace`).
+    pub default_namespace: Option<String>,
+}
+
+/// Parses every document. Objects come out in input order; problems are all collected.
+pub fn parse(documents: &[Document], options: &ParseOptions) -> (Parsed, Diagnostics) {
+    let mut parsed = Parsed::default();
+    let mut diagnostics = Diagnostics::new();
+    for (index, document) in documents.iter().enumerate() {
+        let mut ctx = Context {
+            document,
+            index,
+            diagnostics: &mut diagnostics,
+        };
+        ctx.object(
+            &document.root,
+            &FieldPath::root(),
+            options,
+            &mut parsed,
+            true,
+        );
+    }
+    (parsed, diagnostics)
+}
+
+/// Reports problems against one document.
+pub struct Context<'a> {
+    document: &'a Document,
+    index: usize,
+    diagnostics: &'a mut Diagnostics,
+}
+
+impl Context<'_> {
+    fn report(&mut self, base: &FieldPath, path: &FieldPath, message: impl Into<String>) {
+        let mut full = base.clone();
+        full.0.extend(path.0.iter().cloned());
+        let mark = self.document.root.locate(&full);
+        self.diagnostics.push(Diagnostic::error(
+            Some(self.document.location(mark)),
+            path.to_string(),
+            message,
+        ));
+    }
+
+    fn warn(&mut self, base: &FieldPath, message: impl Into<String>) {
+        let mark = self.document.root.locate(base);
+        self.diagnostics.push(Diagnostic::warning(
+            Some(self.document.location(mark)),
+            "",
+            message,
+        ));
+    }
+
+    fn report_all(&mut self, base: &FieldPath, problems: Vec<Problem>) -> bool {
+        let any = !problems.is_empty();
+        for problem in problems {
+            self.report(base, &problem.path, problem.message);
+        }
+        any
+    }
+
+    fn object(
+        &mut self,
+        node: &Node,
+        base: &FieldPath,
+        options: &ParseOptions,
+        parsed: &mut Parsed,
+        top: bool,
+    ) {
+        let root = FieldPath::root();
+        if node.as_map().is_none() {
+            let message = format!(
+                "expected a Kubernetes object (a mapping with apiVersion, kind and metadata), found {}",
+                node.value.kind()
+            );
+            self.report(base, &root, message);
+            return;
+        }
+        let api_version = node.get("apiVersion").and_then(Node::as_str);
+        let kind = node.get("kind").and_then(Node::as_str);
+        let (Some(api_version), Some(kind)) = (api_version, kind) else {
+            for field in ["apiVersion", "kind"] {
+                match node.get(field) {
+                    None => self.report(
+                        base,
+                        &root.key(field),
+                        "is required: every document must be a Kubernetes object",
+                    ),
+                    Some(value) if value.as_str().is_none() => self.report(
+                        base,
+                        &root.key(field),
+                        format!("expected a string, found {}", value.value.kind()),
+                    ),
+                    Some(_) => {}
+                }
+            }
+            return;
+        };
+        let items = node.get("items").filter(|_| kind.ends_with("List"));
+        if let Some(items) = items {
+            if !top {
+                self.report(
+                    base,
+                    &root.key("kind"),
+                    "a List inside a List is not supported",
+                );
+                return;
+            }
+            match &items.value {
+                Value::Seq(elements) => {
+                    for (i, element) in elements.iter().enumerate() {
+                        self.object(element, &base.key("items").index(i), options, parsed, false);
+                    }
+                }
+                Value::Null => {}
+                other => self.report(
+                    base,
+                    &root.key("items"),
+                    format!("expected a list, found {}", other.kind()),
+                ),
+            }
+            return;
+        }
+        if api_version.starts_with("kustomize.config.k8s.io/") {
+            self.warn(
+                base,
+                format!("skipped: a {kind} is kustomize input, not a Kubernetes object"),
+            );
+            return;
+        }
+        let origin = Origin {
+            source: std::sync::Arc::clone(&self.document.source),
+            document: self.index,
+            base: base.clone(),
+        };
+        let (group, version) = api_version.rsplit_once('/').unwrap_or(("", api_version));
+        if kind == "MCPServer" {
+            let version = match (group, version) {
+                (TOOLHIVE_GROUP, "v1alpha1") => ApiVersion::V1alpha1,
+                (TOOLHIVE_GROUP, "v1beta1") => ApiVersion::V1beta1,
+                _ => {
+                    self.report(
+                        base,
+                        &root.key("apiVersion"),
+                        format!("`{api_version}` is not an MCPServer API version; use `{TOOLHIVE_GROUP}/v1beta1` (or the deprecated `{TOOLHIVE_GROUP}/v1alpha1`)"),
+                    );
+                    return;
+                }
+            };
+            if let Some(server) = self.server(node, base, version, origin, options) {
+                parsed.servers.push(server);
+            }
+            return;
+        }
+        if let Some(object) = self.pass_through(node, base, api_version, kind, origin) {
+            parsed.pass_through.push(object);
+        }
+    }
+
+    fn pass_through(
+        &mut self,
+        node: &Node,
+        base: &FieldPath,
+        api_version: &str,
+        kind: &str,
+        origin: Origin,
+    ) -> Option<PassThrough> {
+        let root = FieldPath::root();
+        let metadata = node.get("metadata");
+        let Some(metadata) = metadata.filter(|m| m.as_map().is_some()) else {
+            self.report(
+                base,
+                &root.key("metadata"),
+                "is required: a Kubernetes object needs metadata.name",
+            );
+            return None;
+        };
+        let name = metadata
+            .get("name")
+            .and_then(Node::as_str)
+            .filter(|n| !n.is_empty());
+        let Some(name) = name else {
+            self.report(
+                base,
+                &root.key("metadata").key("name"),
+                "is required and must be a non-empty string",
+            );
+            return None;
+        };
+        let namespace = match metadata.get("namespace") {
+            None => None,
+            Some(ns) if ns.is_null() => None,
+            Some(ns) => match ns.as_str() {
+                Some(ns) => Some(ns.to_string()),
+                None => {
+                    self.report(
+                        base,
+                        &root.key("metadata").key("namespace"),
+                        format!("expected a string, found {}", ns.value.kind()),
+                    );
+                    return None;
+                }
+            },
+        };
+        Some(PassThrough {
+            origin,
+            api_version: api_version.to_string(),
+            kind: kind.to_string(),
+            namespace,
+            name: name.to_string(),
+            value: node.to_json(),
+        })
+    }
+
+    fn server(
+        &mut self,
+        node: &Node,
+        base: &FieldPath,
+        version: ApiVersion,
+        origin: Origin,
+        options: &ParseOptions,
+    ) -> Option<McpServer> {
+        let root = FieldPath::root();
+        let mut problems = Vec::new();
+        let spec_fields: Vec<crd::Field> = match version {
+            ApiVersion::V1beta1 => crd::SPEC_FIELDS.to_vec(),
+            ApiVersion::V1alpha1 => crd::SPEC_FIELDS
+                .iter()
+                .map(|f| {
+                    if f.name == "groupRef" {
+                        crd::V1ALPHA1_GROUP_REF
+                    } else {
+                        *f
+                    }
+                })
+                .chain(crd::V1ALPHA1_EXTRA_FIELDS.iter().copied())
+                .collect(),
+        };
+        let spec_fields: &'static [crd::Field] = match version {
+            ApiVersion::V1beta1 => crd::SPEC_FIELDS,
+            ApiVersion::V1alpha1 => leak_v1alpha1(spec_fields),
+        };
+        let top_fields = [
+            crd::Field {
+                name: "apiVersion",
+                ty: crd::Type::String,
+                required: true,
+                description: "",
+            },
+            crd::Field {
+                name: "kind",
+                ty: crd::Type::String,
+                required: true,
+                description: "",
+            },
+            crd::Field {
+                name: "metadata",
+                ty: crd::Type::Object(crd::METADATA_FIELDS),
+                required: true,
+                description: "",
+            },
+            crd::Field {
+                name: "spec",
+                ty: crd::Type::Object(spec_fields),
+                required: true,
+                description: "",
+            },
+            crd::Field {
+                name: "status",
+                ty: crd::Type::AnyObject,
+                required: false,
+                description: "",
+            },
+        ];
+        crd::check_object(node, &top_fields, &root, &mut problems);
+        let metadata = node.get("metadata");
+        let generate_name = metadata.and_then(|m| m.get("generateName"));
+        let name = metadata.and_then(|m| m.get("name"));
+        if generate_name.is_some_and(|g| !g.is_null()) && name.is_none() {
+            problems.push(Problem {
+                path: root.key("metadata").key("generateName"),
+                message: "is not supported: a rendered MCPServer needs metadata.name".to_string(),
+            });
+        }
+        let spec = node.get("spec");
+        if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
+            cel_rules(spec, &root.key("spec"), &mut problems);
+        }
+        if self.report_all(base, problems) {
+            return None;
+        }
+        // The field check passed: every value below has the type the CRD says.
+        let metadata = node.get("metadata")?;
+        let spec = spec?;
+        let name = metadata.get("name").and_then(Node::as_str)?.to_string();
+        let namespace = metadata
+            .get("namespace")
+            .and_then(Node::as_str)
+            .map(str::to_string)
+            .or_else(|| options.default_namespace.clone());
+        let pod_template_spec = match spec.get("podTemplateSpec").filter(|n| !n.is_null()) {
+            None => None,
+            Some(pts) => {
+                Some(self.pod_template_spec(pts, base, &root.key("spec").key("podTemplateSpec"))?)
+            }
+        };
+        let port = |new: &str, old: &str| {
+            int(spec, new)
+                .or_else(|| int(spec, old))
+                .map_or(DEFAULT_PORT, |p| p as i32)
+        };
+        let spec = Spec {
+            image: string(spec, "image").unwrap_or_default(),
+            transport: string(spec, "transport")
+                .and_then(|t| Transport::from_name(&t))
+                .unwrap_or_default(),
+            proxy_port: port("proxyPort", "port"),
+            mcp_port: port("mcpPort", "targetPort"),
+            args: list(spec, "args")
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_string))
+                .collect(),
+            env: list(spec, "env")
+                .iter()
+                .map(|e| EnvVar {
+                    name: string(e, "name").unwrap_or_default(),
+                    value: string(e, "value").unwrap_or_default(),
+                })
+                .collect(),
+            secrets: list(spec, "secrets")
+                .iter()
+                .map(|s| SecretRef {
+                    name: string(s, "name").unwrap_or_default(),
+                    key: string(s, "key").unwrap_or_default(),
+                    target_env_name: string(s, "targetEnvName"),
+                })
+                .collect(),
+            service_account: string(spec, "serviceAccount"),
+            pod_template_spec,
+            resources: spec
+                .get("resources")
+                .filter(|r| !r.is_null())
+                .map(|r| Resources {
+                    limits: string_map(r.get("limits")),
+                    requests: string_map(r.get("requests")),
+                }),
+            session_affinity: match string(spec, "sessionAffinity").as_deref() {
+                Some("None") => SessionAffinity::None,
+                _ => SessionAffinity::ClientIp,
+            },
+            backend_replicas: int(spec, "backendReplicas").map(|r| r as i32),
+        };
+        Some(McpServer {
+            origin,
+            api_version: version,
+            name,
+            namespace,
+            spec,
+        })
+    }
+
+    /// Reads `spec.podTemplateSpec` into the typed PodTemplateSpec. Kubernetes rejects fields it
+    /// does not know (strict field validation), and so do we: a key that does not survive the
+    /// typed round trip is reported as unknown.
+    fn pod_template_spec(
+        &mut self,
+        node: &Node,
+        base: &FieldPath,
+        path: &FieldPath,
+    ) -> Option<PodTemplateSpec> {
+        let json = node.to_json();
+        let typed: PodTemplateSpec = match serde_path_to_error::deserialize(&json) {
+            Ok(typed) => typed,
+            Err(e) => {
+                let inner = json_path(e.path());
+                let mut full = path.clone();
+                full.0.extend(inner.0);
+                self.report(
+                    base,
+                    &full,
+                    format!("invalid PodTemplateSpec: {}", e.inner()),
+                );
+                return None;
+            }
+        };
+        let back = serde_json::to_value(&typed).unwrap_or(serde_json::Value::Null);
+        let mut unknown = Vec::new();
+        unknown_keys(&json, &back, path, &mut unknown);
+        if !unknown.is_empty() {
+            for field in unknown {
+                self.report(
+                    base,
+                    &field,
+                    "unknown field in PodTemplateSpec (Kubernetes 1.33 has no such field here)",
+                );
+            }
+            return None;
+        }
+        Some(typed)
+    }
+}
+
+/// The v1alpha1 spec table, built once.
+fn leak_v1alpha1(fields: Vec<crd::Field>) -> &'static [crd::Field] {
+    static TABLE: std::sync::OnceLock<Vec<crd::Field>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| fields).as_slice()
+}
+
+/// Converts serde_path_to_error's path into ours.
+fn json_path(path: &serde_path_to_error::Path) -> FieldPath {
+    let mut out = FieldPath::root();
+    for segment in path.iter() {
+        match segment {
+            serde_path_to_error::Segment::Seq { index } => out.0.push(Segment::Index(*index)),
+            serde_path_to_error::Segment::Map { key } => out.0.push(Segment::Key(key.clone())),
+            serde_path_to_error::Segment::Enum { variant } => {
+                out.0.push(Segment::Key(variant.clone()))
+            }
+            serde_path_to_error::Segment::Unknown => {}
+        }
+    }
+    out
+}
+
+/// Keys of `input` (non-null) that the typed round trip `back` dropped: fields the type does
+/// not know.
+fn unknown_keys(
+    input: &serde_json::Value,
+    back: &serde_json::Value,
+    path: &FieldPath,
+    out: &mut Vec<FieldPath>,
+) {
+    match (input, back) {
+        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+            for (key, value) in a {
+                match b.get(key) {
+                    Some(inner) => unknown_keys(value, inner, &path.key(key), out),
+                    None if value.is_null() => {}
+                    None => out.push(path.key(key)),
+                }
+            }
+        }
+        (serde_json::Value::Array(a), serde_json::Value::Array(b)) => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                unknown_keys(x, y, &path.index(i), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The CRD's CEL rules (reference §1.2).
+fn cel_rules(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) {
+    let has = |key: &str| spec.get(key).is_some_and(|n| !n.is_null());
+    let mut rule = |ok: bool, field: &str, message: &str| {
+        if !ok {
+            problems.push(Problem {
+                path: path.key(field),
+                message: message.to_string(),
+            });
+        }
+    };
+    rule(
+        !(has("authzConfig") && has("authzConfigRef")),
+        "authzConfigRef",
+        "authzConfig and authzConfigRef are mutually exclusive; use authzConfigRef to reference a shared MCPAuthzConfig",
+    );
+    let rate = spec.get("rateLimiting").filter(|n| !n.is_null());
+    let redis = spec
+        .get("sessionStorage")
+        .and_then(|s| s.get("provider"))
+        .and_then(Node::as_str)
+        == Some("redis");
+    let authn = has("oidcConfigRef") || has("externalAuthConfigRef");
+    if let Some(rate) = rate {
+        rule(
+            redis,
+            "rateLimiting",
+            "rateLimiting requires sessionStorage with provider 'redis'",
+        );
+        rule(
+            rate.get("perUser").is_none() || authn,
+            "rateLimiting",
+            "rateLimiting.perUser requires authentication (oidcConfigRef or externalAuthConfigRef)",
+        );
+        let tool_per_user = rate
+            .get("tools")
+            .and_then(|t| match &t.value {
+                Value::Seq(items) => Some(items.iter().any(|t| t.get("perUser").is_some())),
+                _ => None,
+            })
+            .unwrap_or(false);
+        rule(
+            !tool_per_user || authn,
+            "rateLimiting",
+            "per-tool perUser rate limiting requires authentication (oidcConfigRef or externalAuthConfigRef)",
+        );
+        let empty = ["shared", "perUser", "tools"]
+            .iter()
+            .all(|k| rate.get(k).is_none());
+        rule(
+            !empty,
+            "rateLimiting",
+            "at least one of shared, perUser, or tools must be configured",
+        );
+    }
+    if let Some(storage) = spec.get("sessionStorage").filter(|n| !n.is_null()) {
+        let needs_address = storage.get("provider").and_then(Node::as_str) == Some("redis");
+        rule(
+            !needs_address || storage.get("address").is_some(),
+            "sessionStorage",
+            "address is required",
+        );
+    }
+}
+
+fn string(node: &Node, key: &str) -> Option<String> {
+    node.get(key).and_then(Node::as_str).map(str::to_string)
+}
+
+fn int(node: &Node, key: &str) -> Option<i64> {
+    match node.get(key).map(|n| &n.value) {
+        Some(Value::Number(n)) => n.as_i64(),
+        _ => None,
+    }
+}
+
+fn list<'a>(node: &'a Node, key: &str) -> &'a [Node] {
+    match node.get(key).map(|n| &n.value) {
+        Some(Value::Seq(items)) => items,
+        _ => &[],
+    }
+}
+
+fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.value.as_str().map(|v| (e.key.clone(), v.to_string())))
+        .collect()
+}

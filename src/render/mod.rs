@@ -1,0 +1,143 @@
+//! Stage 4, render: pure functions from validated MCPServers to typed Kubernetes objects.
+//!
+//! No I/O, no clock, no randomness: the same input gives the same objects. The objects are
+//! the ones ToolHive's runtime creates (reference §2.3, §2.4), with the documented
+//! differences that follow from having no proxy (see the README).
+
+mod services;
+mod statefulset;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::core::v1::Service;
+
+use crate::model::McpServer;
+use crate::parse::owners::Owners;
+use crate::validate::{OwnerRefs, Validated};
+
+pub use services::{headless_service, service};
+pub use statefulset::statefulset;
+
+/// The objects rendered for one MCPServer, in stream order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedServer {
+    /// The source file it came from (for directory output comments).
+    pub source: Arc<str>,
+    /// Its namespace, if any.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// StatefulSet `<name>`.
+    pub statefulset: StatefulSet,
+    /// Services `mcp-<name>-headless` and `mcp-<name>`, for the HTTP transports.
+    pub services: Vec<Service>,
+}
+
+/// A pass-through object, unchanged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RenderedPassThrough {
+    /// The source file it came from.
+    pub source: Arc<str>,
+    /// Its `kind`.
+    pub kind: String,
+    /// Its namespace, if any.
+    pub namespace: Option<String>,
+    /// Its name.
+    pub name: String,
+    /// The object.
+    pub value: serde_json::Value,
+}
+
+/// Everything a run produces, in output order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rendered {
+    /// Per MCPServer, by namespace then name.
+    pub servers: Vec<RenderedServer>,
+    /// Other objects, by kind, namespace, name.
+    pub pass_through: Vec<RenderedPassThrough>,
+}
+
+impl Rendered {
+    /// How many objects this is.
+    pub fn object_count(&self) -> usize {
+        self.servers
+            .iter()
+            .map(|s| 1 + s.services.len())
+            .sum::<usize>()
+            + self.pass_through.len()
+    }
+}
+
+/// The six labels ToolHive puts on the StatefulSet, its pods and both Services
+/// (`WithStandardLabels` plus `app`). `toolhive-port` is the *proxy* port, as in ToolHive.
+pub fn workload_labels(server: &McpServer) -> BTreeMap<String, String> {
+    [
+        ("app", server.name.clone()),
+        ("toolhive", "true".to_string()),
+        ("toolhive-basename", server.name.clone()),
+        ("toolhive-name", server.name.clone()),
+        ("toolhive-port", server.spec.proxy_port.to_string()),
+        (
+            "toolhive-transport",
+            server.spec.transport.as_str().to_string(),
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v))
+    .collect()
+}
+
+/// The selector of the StatefulSet and the Services: `app: <name>`.
+pub fn selector(server: &McpServer) -> BTreeMap<String, String> {
+    BTreeMap::from([("app".to_string(), server.name.clone())])
+}
+
+/// The live StatefulSet's UID for this server's Services, when the policy allows and the
+/// owners file knows it. Never invented.
+pub fn owner_uid<'a>(server: &McpServer, owners: &'a Owners, policy: OwnerRefs) -> Option<&'a str> {
+    if policy == OwnerRefs::Omit {
+        return None;
+    }
+    owners.uid(server.namespace.as_deref()?, &server.name)
+}
+
+/// Renders one server.
+pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> RenderedServer {
+    let uid = owner_uid(server, owners, policy);
+    let services = if server.spec.transport.has_services() {
+        vec![headless_service(server, uid), service(server, uid)]
+    } else {
+        Vec::new()
+    };
+    RenderedServer {
+        source: Arc::clone(&server.origin.source),
+        namespace: server.namespace.clone(),
+        name: server.name.clone(),
+        statefulset: statefulset(server),
+        services,
+    }
+}
+
+/// Renders everything, in output order.
+pub fn render(valid: &Validated, owners: &Owners, policy: OwnerRefs) -> Rendered {
+    Rendered {
+        servers: valid
+            .servers()
+            .iter()
+            .map(|server| render_server(server, owners, policy))
+            .collect(),
+        pass_through: valid
+            .pass_through()
+            .iter()
+            .map(|object| RenderedPassThrough {
+                source: Arc::clone(&object.origin.source),
+                kind: object.kind.clone(),
+                namespace: object.namespace.clone(),
+                name: object.name.clone(),
+                value: object.value.clone(),
+            })
+            .collect(),
+    }
+}
