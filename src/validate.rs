@@ -4,7 +4,8 @@
 //! The result, [`Validated`], is the only input [`crate::render`] accepts, so rendering can
 //! never see an unchecked server. Every problem is reported, not only the first.
 
-use std::collections::BTreeMap;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
@@ -43,6 +44,12 @@ impl Validated {
     pub fn pass_through(&self) -> &[PassThrough] {
         &self.pass_through
     }
+
+    /// The servers and the pass-through objects, in the same order, by value: to render
+    /// each one and drop it right after.
+    pub fn into_parts(self) -> (Vec<McpServer>, Vec<PassThrough>) {
+        (self.servers, self.pass_through)
+    }
 }
 
 /// Checks everything; returns the validated input, or every error found. Warnings are
@@ -53,22 +60,63 @@ pub fn validate(
     owners: &Owners,
     owner_refs: OwnerRefs,
 ) -> (Option<Validated>, Diagnostics) {
+    let mut diagnostics = check_each(&parsed.servers, documents, owners, owner_refs);
+    let mut report = Reporter {
+        documents,
+        diagnostics: &mut diagnostics,
+    };
+    check_collisions(&parsed, |collision| collision.report(&mut report));
+    finish(parsed, diagnostics)
+}
+
+/// The checks of each server on its own: names, image, env, secrets, pod template, owner
+/// UIDs. Everything [`validate`] does but the rules that span objects; `documents` are the
+/// documents the servers' origins point into (for locations).
+pub fn check_each(
+    servers: &[McpServer],
+    documents: &[Document],
+    owners: &Owners,
+    owner_refs: OwnerRefs,
+) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let mut report = Reporter {
         documents,
         diagnostics: &mut diagnostics,
     };
-    for server in &parsed.servers {
+    for server in servers {
         check_server(server, &mut report);
         check_owner(server, owners, owner_refs, &mut report);
     }
-    check_collisions(&parsed, &mut report);
+    diagnostics
+}
+
+/// [`validate`] for servers whose [`check_each`] already ran while their documents were at
+/// hand (`checked` holds its diagnostics), so the documents can be gone: what streaming
+/// input needs. The rules that span objects report two places, which needs the documents;
+/// so when one of them fails, this gives `parsed` back and the caller runs [`validate`].
+pub fn validate_checked(
+    parsed: Parsed,
+    checked: Diagnostics,
+) -> Result<(Option<Validated>, Diagnostics), Parsed> {
+    let mut collides = false;
+    check_collisions(&parsed, |_| collides = true);
+    if collides {
+        return Err(parsed);
+    }
+    Ok(finish(parsed, checked))
+}
+
+/// Sorts into output order; the validated input when no check found an error.
+fn finish(parsed: Parsed, diagnostics: Diagnostics) -> (Option<Validated>, Diagnostics) {
+    if diagnostics.has_errors() {
+        return (None, diagnostics);
+    }
     let mut servers = parsed.servers;
-    servers.sort_by(|a, b| {
+    sort_in_place(&mut servers, |a, b| {
         (&a.namespace, &a.name, &a.origin).cmp(&(&b.namespace, &b.name, &b.origin))
     });
     let mut pass_through = parsed.pass_through;
-    pass_through.sort_by(|a, b| {
+    sort_in_place(&mut pass_through, |a, b| {
         (&a.kind, &a.namespace, &a.name, &a.api_version, &a.origin).cmp(&(
             &b.kind,
             &b.namespace,
@@ -77,9 +125,6 @@ pub fn validate(
             &b.origin,
         ))
     });
-    if diagnostics.has_errors() {
-        return (None, diagnostics);
-    }
     (
         Some(Validated {
             servers,
@@ -87,6 +132,26 @@ pub fn validate(
         }),
         diagnostics,
     )
+}
+
+/// A stable sort that moves each item about once, with no second copy of the items: it
+/// sorts indices, then applies that order by following its cycles. A parsed server is a
+/// couple of kilobytes; sorting them directly moved each one about log2(n) times.
+fn sort_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
+    // order[i] is where the item for position i is now.
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    order.sort_by(|&a, &b| compare(&items[a], &items[b]));
+    for start in 0..order.len() {
+        // Position `current` holds the item that started at `start`; hand it along the cycle.
+        let mut current = start;
+        while order[current] != start {
+            let next = order[current];
+            items.swap(current, next);
+            order[current] = current;
+            current = next;
+        }
+        order[current] = current;
+    }
 }
 
 struct Reporter<'a> {
@@ -343,82 +408,95 @@ fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &
 }
 
 /// (API group, kind, namespace, name): what makes an object unique in a cluster.
-type ObjectKey = (String, String, Option<String>, String);
+type ObjectKey<'a> = (&'a str, &'a str, Option<&'a str>, Cow<'a, str>);
+
+/// Who claimed an object: where, and the kind and name of the input object.
+struct Claim<'a> {
+    origin: &'a Origin,
+    kind: &'a str,
+    name: &'a str,
+}
+
+impl Claim<'_> {
+    /// "MCPServer `fetch`", "ConfigMap `settings`".
+    fn what(&self) -> String {
+        format!("{} `{}`", self.kind, self.name)
+    }
+}
+
+/// A second claim on an object already claimed.
+struct Collision<'k, 'a> {
+    key: &'k ObjectKey<'a>,
+    first: &'k Claim<'a>,
+    second: Claim<'a>,
+}
+
+impl Collision<'_, '_> {
+    fn report(&self, report: &mut Reporter<'_>) {
+        let at = report.location_text(self.first.origin);
+        let (_, kind, namespace, name) = self.key;
+        let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
+        report.error(
+            self.second.origin,
+            "metadata.name",
+            format!(
+                "{} would create {kind} {ns}{name}, which {} at {at} also creates",
+                self.second.what(),
+                self.first.what()
+            ),
+        );
+    }
+}
 
 /// Two objects with the same kind, namespace and name in one render: the second would
-/// silently replace the first in the cluster.
-fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
-    let mut seen: BTreeMap<ObjectKey, (Origin, String)> = BTreeMap::new();
-    let mut claim = |group: &str,
-                     kind: &str,
-                     namespace: &Option<String>,
-                     name: String,
-                     origin: &Origin,
-                     what: String,
-                     report: &mut Reporter<'_>| {
-        let key = (
-            group.to_string(),
-            kind.to_string(),
-            namespace.clone(),
-            name.clone(),
-        );
-        if let Some((first, first_what)) = seen.get(&key) {
-            let at = report.location_text(first);
-            let ns = namespace
-                .as_deref()
-                .map_or(String::new(), |ns| format!("{ns}/"));
-            report.error(
-                origin,
-                "metadata.name",
-                format!(
-                    "{what} would create {kind} {ns}{name}, which {first_what} at {at} also creates"
-                ),
-            );
-        } else {
-            seen.insert(key, (origin.clone(), what));
+/// silently replace the first in the cluster. Calls `found` for each. (A hash map: it is
+/// only looked up, never iterated, so its order cannot reach the output.)
+fn check_collisions<'a>(parsed: &'a Parsed, mut found: impl FnMut(Collision<'_, 'a>)) {
+    let mut seen: HashMap<ObjectKey<'a>, Claim<'a>> =
+        HashMap::with_capacity(parsed.servers.len() * 3 + parsed.pass_through.len());
+    let mut claim = |key: ObjectKey<'a>, by: Claim<'a>| match seen.get_key_value(&key) {
+        Some((key, first)) => found(Collision {
+            key,
+            first,
+            second: by,
+        }),
+        None => {
+            seen.insert(key, by);
         }
     };
-    let mut servers: Vec<&McpServer> = parsed.servers.iter().collect();
+    let mut servers: Vec<&'a McpServer> = parsed.servers.iter().collect();
     servers.sort_by(|a, b| a.origin.cmp(&b.origin));
     for server in servers {
-        let what = format!("MCPServer `{}`", server.name);
-        claim(
-            "apps",
-            "StatefulSet",
-            &server.namespace,
-            server.name.clone(),
-            &server.origin,
-            what.clone(),
-            report,
-        );
+        let namespace = server.namespace.as_deref();
+        let by = || Claim {
+            origin: &server.origin,
+            kind: "MCPServer",
+            name: &server.name,
+        };
+        let statefulset = ("apps", "StatefulSet", namespace, Cow::from(&server.name));
+        claim(statefulset, by());
         if server.spec.transport.has_services() {
             for service in [
                 names::headless_service_name(&server.name),
                 names::service_name(&server.name),
             ] {
-                claim(
-                    "",
-                    "Service",
-                    &server.namespace,
-                    service,
-                    &server.origin,
-                    what.clone(),
-                    report,
-                );
+                claim(("", "Service", namespace, Cow::from(service)), by());
             }
         }
     }
     for object in &parsed.pass_through {
         let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let what = format!("{} `{}`", object.kind, object.name);
-        claim(
+        let key = (
             group,
-            &object.kind,
-            &object.namespace,
-            object.name.clone(),
-            &object.origin,
-            what,
-            report,
+            object.kind.as_str(),
+            object.namespace.as_deref(),
+            Cow::from(&object.name),
         );
+        let by = Claim {
+            origin: &object.origin,
+            kind: &object.kind,
+            name: &object.name,
+        };
+        claim(key, by);
     }
 }

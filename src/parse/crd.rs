@@ -1,7 +1,7 @@
 //! The MCPServer CRD's shape (reference §1.3–1.4), as data: one table drives the strict
 //! field check here and the JSON Schema that `mcp-render schema` prints.
 
-use crate::node::{FieldPath, Node, Value};
+use crate::node::{FieldPath, Node, Segment, Value};
 
 /// The type of a field, as the CRD's OpenAPI schema declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -479,31 +479,7 @@ pub struct Problem {
 
 /// Checks `node` against `fields` (an object), appending every problem found.
 pub fn check_object(node: &Node, fields: &[Field], path: &FieldPath, problems: &mut Vec<Problem>) {
-    let Value::Map(entries) = &node.value else {
-        problems.push(Problem {
-            path: path.clone(),
-            message: format!("expected a mapping, found {}", node.value.kind()),
-        });
-        return;
-    };
-    for entry in entries {
-        let entry_path = path.key(&entry.key);
-        match fields.iter().find(|f| f.name == entry.key) {
-            Some(f) => check_value(&entry.value, &f.ty, f.required, &entry_path, problems),
-            None => problems.push(Problem {
-                message: unknown_field_message(&entry.key, fields),
-                path: entry_path,
-            }),
-        }
-    }
-    for f in fields.iter().filter(|f| f.required) {
-        if node.get(f.name).is_none() {
-            problems.push(Problem {
-                path: path.key(f.name),
-                message: "is required".to_string(),
-            });
-        }
-    }
+    object_at(node, fields, &mut At::new(path), problems);
 }
 
 /// Checks one value against a type.
@@ -514,15 +490,93 @@ pub fn check_value(
     path: &FieldPath,
     problems: &mut Vec<Problem>,
 ) {
-    let mut problem = |message: String| {
+    value_at(node, ty, required, &mut At::new(path), problems);
+}
+
+/// Where the check is: a base path and borrowed steps below it. The check visits every
+/// field of every server, so the path is only built into a [`FieldPath`] for a problem.
+struct At<'p, 'n> {
+    base: &'p FieldPath,
+    steps: Vec<Step<'n>>,
+}
+
+enum Step<'n> {
+    Key(&'n str),
+    Index(usize),
+}
+
+impl<'n> At<'_, 'n> {
+    fn new(base: &FieldPath) -> At<'_, 'n> {
+        At {
+            base,
+            steps: Vec::new(),
+        }
+    }
+
+    fn path(&self) -> FieldPath {
+        let mut path = self.base.clone();
+        path.0.extend(self.steps.iter().map(|step| match step {
+            Step::Key(key) => Segment::Key((*key).to_string()),
+            Step::Index(index) => Segment::Index(*index),
+        }));
+        path
+    }
+
+    fn problem(&self, message: String, problems: &mut Vec<Problem>) {
         problems.push(Problem {
-            path: path.clone(),
+            path: self.path(),
             message,
         });
+    }
+
+    /// Runs `check` one step further down.
+    fn below(&mut self, step: Step<'n>, check: impl FnOnce(&mut Self)) {
+        self.steps.push(step);
+        check(self);
+        self.steps.pop();
+    }
+}
+
+fn object_at<'n>(
+    node: &'n Node,
+    fields: &[Field],
+    at: &mut At<'_, 'n>,
+    problems: &mut Vec<Problem>,
+) {
+    let Value::Map(entries) = &node.value else {
+        at.problem(
+            format!("expected a mapping, found {}", node.value.kind()),
+            problems,
+        );
+        return;
     };
+    for entry in entries {
+        at.below(Step::Key(&entry.key), |at| {
+            match fields.iter().find(|f| f.name == entry.key) {
+                Some(f) => value_at(&entry.value, &f.ty, f.required, at, problems),
+                None => at.problem(unknown_field_message(&entry.key, fields), problems),
+            }
+        });
+    }
+    for f in fields.iter().filter(|f| f.required) {
+        if node.get(f.name).is_none() {
+            at.below(Step::Key(f.name), |at| {
+                at.problem("is required".to_string(), problems)
+            });
+        }
+    }
+}
+
+fn value_at<'n>(
+    node: &'n Node,
+    ty: &Type,
+    required: bool,
+    at: &mut At<'_, 'n>,
+    problems: &mut Vec<Problem>,
+) {
     if node.is_null() {
         if required {
-            problem("is required and must not be null".to_string());
+            at.problem("is required and must not be null".to_string(), problems);
         }
         return;
     }
@@ -531,10 +585,13 @@ pub fn check_value(
         | (Type::Boolean, Value::Bool(_))
         | (Type::AnyObject, Value::Map(_)) => {}
         (Type::Integer { min, max }, Value::Number(n)) => match n.as_i64() {
-            None => problem(format!("expected an integer, found {n}")),
+            None => at.problem(format!("expected an integer, found {n}"), problems),
             Some(i) => {
                 if min.is_some_and(|min| i < min) || max.is_some_and(|max| i > max) {
-                    problem(format!("{i} is out of range ({})", range_text(*min, *max)));
+                    at.problem(
+                        format!("{i} is out of range ({})", range_text(*min, *max)),
+                        problems,
+                    );
                 }
             }
         },
@@ -544,41 +601,48 @@ pub fn check_value(
                 if let Some(close) = closest(s, allowed.iter().copied()) {
                     message.push_str(&format!("; did you mean `{close}`?"));
                 }
-                problem(message);
+                at.problem(message, problems);
             }
         }
-        (Type::Object(fields), Value::Map(_)) => check_object(node, fields, path, problems),
+        (Type::Object(fields), Value::Map(_)) => object_at(node, fields, at, problems),
         (Type::StringOrObject(_), Value::Str(_)) => {}
-        (Type::StringOrObject(fields), Value::Map(_)) => check_object(node, fields, path, problems),
+        (Type::StringOrObject(fields), Value::Map(_)) => object_at(node, fields, at, problems),
         (Type::List(item), Value::Seq(items)) => {
             for (i, element) in items.iter().enumerate() {
-                check_value(element, item, true, &path.index(i), problems);
+                at.below(Step::Index(i), |at| {
+                    value_at(element, item, true, at, problems)
+                });
             }
         }
         (Type::StringMap, Value::Map(entries)) => {
             for entry in entries {
                 if !matches!(entry.value.value, Value::Str(_)) {
-                    problems.push(Problem {
-                        path: path.key(&entry.key),
-                        message: format!(
-                            "expected a string, found {}{}",
-                            entry.value.value.kind(),
-                            quote_hint(&entry.value)
-                        ),
+                    at.below(Step::Key(&entry.key), |at| {
+                        at.problem(
+                            format!(
+                                "expected a string, found {}{}",
+                                entry.value.value.kind(),
+                                quote_hint(&entry.value)
+                            ),
+                            problems,
+                        )
                     });
                 }
             }
         }
-        (_, found) => problem(format!(
-            "expected {}, found {}{}",
-            type_name(ty),
-            found.kind(),
-            if matches!(ty, Type::String | Type::Enum(_)) {
-                quote_hint(node)
-            } else {
-                String::new()
-            }
-        )),
+        (_, found) => at.problem(
+            format!(
+                "expected {}, found {}{}",
+                type_name(ty),
+                found.kind(),
+                if matches!(ty, Type::String | Type::Enum(_)) {
+                    quote_hint(node)
+                } else {
+                    String::new()
+                }
+            ),
+            problems,
+        ),
     }
 }
 
