@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod names;
 pub mod node;
+pub mod par;
 pub mod parse;
 pub mod render;
 pub mod run;

@@ -230,27 +230,12 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
 /// dropped here: they are not objects. A syntax error fails the whole source, since the
 /// parser cannot say where the next document would start.
 pub fn parse_documents(source: &Source, limits: &Limits) -> Result<Vec<Document>, Diagnostic> {
-    let mut options = Options::default();
-    options.emit_comments = false;
-    let parser = Parser::new_from_str_with_options(&source.text, options);
-    let mut builder = Builder {
-        source,
-        limits,
-        documents: Vec::new(),
-        stack: Vec::new(),
-        anchors: std::collections::HashMap::new(),
-        nodes: 0,
-        document_index: 0,
-        root: None,
+    let piece = Piece {
+        source: 0,
+        range: 0..source.text.len(),
+        line_offset: 0,
     };
-    for event in parser {
-        let (event, span) = event.map_err(|e| {
-            let mark = marker_to_mark(e.marker());
-            builder.error_at(mark, format!("invalid YAML: {}", e.info()))
-        })?;
-        builder.event(event, span)?;
-    }
-    Ok(builder.documents)
+    parse_piece(source, &piece, limits).map(|(documents, _)| documents)
 }
 
 /// Reads and parses everything: the usual entry point of the stage.
@@ -260,14 +245,229 @@ pub fn load(
     limits: &Limits,
 ) -> (Vec<Document>, Diagnostics) {
     let (sources, mut diagnostics) = read_sources(paths, stdin, limits);
+    let (documents, parse_diagnostics) = parse_sources(&sources, limits, crate::par::threads());
+    diagnostics.extend(parse_diagnostics);
+    (documents, diagnostics)
+}
+
+/// Sources are cut into pieces of at least this size (so small sources are parsed whole) to
+/// keep every thread busy on one big stream...
+const MIN_PIECE_BYTES: usize = 128 * 1024;
+
+/// ...and of at most about this size, so the located trees of the pieces in flight (several
+/// times the size of their text) stay a small part of memory.
+const MAX_PIECE_BYTES: usize = 1024 * 1024;
+
+/// Pieces per thread when a big source is cut: more than one, so a thread that finishes
+/// early takes over.
+const PIECES_PER_THREAD: usize = 4;
+
+/// Parses every source's documents on up to `threads` threads. The result, documents and
+/// diagnostics, is exactly what [`parse_documents`] on each source in turn gives.
+///
+/// Why cutting a stream is exact: a line starting with `---` followed by a blank (or the end
+/// of the line) is always a document start token in YAML, whatever comes before it; inside a
+/// quoted scalar or a flow collection it is a syntax error instead, and a block scalar or
+/// plain scalar ends there. So a stream cut just before such lines parses into the same
+/// documents, with the same anchors (they never cross documents), provided no `%` directive
+/// carries from one piece into the next: a source with any line starting with `%` is never
+/// cut. Lines are offset so every mark is where it is in the whole source. Any error in any
+/// piece sends the whole source through the sequential parser again, so error messages are
+/// exactly the sequential ones.
+pub fn parse_sources(
+    sources: &[Source],
+    limits: &Limits,
+    threads: usize,
+) -> (Vec<Document>, Diagnostics) {
+    let outputs = map_pieces(sources, limits, threads, |documents| documents);
     let mut documents = Vec::new();
-    for source in &sources {
-        match parse_documents(source, limits) {
-            Ok(docs) => documents.extend(docs),
-            Err(d) => diagnostics.push(d),
+    let mut diagnostics = Diagnostics::new();
+    let mut outputs = outputs.into_iter().peekable();
+    while let Some(first) = outputs.next() {
+        let source = first.source;
+        let mut of_source = vec![first];
+        while let Some(next) = outputs.next_if(|next| next.source == source) {
+            of_source.push(next);
+        }
+        if of_source.len() > 1 && of_source.iter().any(|piece| piece.result.is_err()) {
+            // The sequential parser's error, exactly (see above).
+            match parse_documents(&sources[source], limits) {
+                Ok(docs) => documents.extend(docs),
+                Err(d) => diagnostics.push(d),
+            }
+            continue;
+        }
+        let mut index_offset = 0;
+        for piece in of_source {
+            match piece.result {
+                Ok(docs) => documents.extend(docs.into_iter().map(|mut document| {
+                    document.index += index_offset;
+                    document
+                })),
+                Err(d) => diagnostics.push(d),
+            }
+            index_offset += piece.documents;
         }
     }
     (documents, diagnostics)
+}
+
+/// What one piece of a source gave (see [`map_pieces`]).
+#[derive(Debug)]
+pub struct PieceOutput<R> {
+    /// Index of the source in the slice given.
+    pub source: usize,
+    /// How many documents the piece held, empty ones included (a [`Document::index`] in the
+    /// piece is relative to the piece: add the counts of the source's earlier pieces).
+    pub documents: usize,
+    /// What the caller made of the piece's documents, or the piece's syntax error. Any
+    /// error means the source needs [`parse_documents`] for the exact first error.
+    pub result: Result<R, Diagnostic>,
+}
+
+/// Cuts the sources into pieces (whole small sources; big ones at document starts), parses
+/// the pieces on up to `threads` threads, and calls `each` with every piece's documents on
+/// the thread that parsed them, so the caller can turn them into something smaller while
+/// they are in cache and drop them. Outputs come back in input order: by source, then by
+/// position in the source. [`parse_sources`] explains why cutting is exact.
+pub fn map_pieces<R: Send>(
+    sources: &[Source],
+    limits: &Limits,
+    threads: usize,
+    each: impl Fn(Vec<Document>) -> R + Sync,
+) -> Vec<PieceOutput<R>> {
+    let mut pieces = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        cut(index, &source.text, threads, &mut pieces);
+    }
+    crate::par::map(&pieces, threads, |piece| {
+        match parse_piece(&sources[piece.source], piece, limits) {
+            Ok((documents, count)) => PieceOutput {
+                source: piece.source,
+                documents: count,
+                result: Ok(each(documents)),
+            },
+            Err(d) => PieceOutput {
+                source: piece.source,
+                documents: 0,
+                result: Err(d),
+            },
+        }
+    })
+}
+
+/// Part of a source to parse on its own: whole documents, starting at a line start.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// Index of the source.
+    source: usize,
+    /// Byte range in the source's text.
+    range: std::ops::Range<usize>,
+    /// Lines before the piece.
+    line_offset: u32,
+}
+
+/// A piece's documents and how many documents (empty ones included) it held.
+type PieceResult = Result<(Vec<Document>, usize), Diagnostic>;
+
+/// Cuts one source into pieces (see [`parse_sources`] for why this is exact).
+fn cut(source: usize, text: &str, threads: usize, pieces: &mut Vec<Piece>) {
+    let whole = |pieces: &mut Vec<Piece>| {
+        pieces.push(Piece {
+            source,
+            range: 0..text.len(),
+            line_offset: 0,
+        })
+    };
+    let has_directive = text.starts_with('%') || text.contains("\n%");
+    if has_directive {
+        return whole(pieces);
+    }
+    // A few pieces per thread, for balance; none over MAX_PIECE_BYTES, so the trees of a
+    // piece stay small whatever the thread count.
+    let size = text
+        .len()
+        .div_ceil(threads.max(1) * PIECES_PER_THREAD)
+        .clamp(MIN_PIECE_BYTES, MAX_PIECE_BYTES);
+    let mut starts = vec![0];
+    let mut from = size;
+    while from < text.len() {
+        let Some(at) = document_start_at_or_after(text, from) else {
+            break;
+        };
+        starts.push(at);
+        from = at + size;
+    }
+    if starts.len() == 1 {
+        return whole(pieces);
+    }
+    let mut lines = 0u32;
+    let mut previous = 0;
+    for (i, &start) in starts.iter().enumerate() {
+        lines = lines.saturating_add(line_breaks(&text.as_bytes()[previous..start]));
+        previous = start;
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        pieces.push(Piece {
+            source,
+            range: start..end,
+            line_offset: lines,
+        });
+    }
+}
+
+/// Line breaks as the YAML parser counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(bytes: &[u8]) -> u32 {
+    let mut count = 0u32;
+    for (i, &b) in bytes.iter().enumerate() {
+        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            count = count.saturating_add(1);
+        }
+    }
+    count
+}
+
+/// The byte offset of the first line at or after `from` that starts with `---` followed by a
+/// blank or the end of the line (a document start token).
+fn document_start_at_or_after(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(found) = text.get(at..)?.find("\n---") {
+        let start = at + found + 1;
+        match bytes.get(start + 3) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(start),
+            Some(_) => at = start,
+        }
+    }
+    None
+}
+
+/// Parses one piece of a source into documents, with marks for the whole source; also
+/// returns how many documents the piece held, empty ones included.
+fn parse_piece(source: &Source, piece: &Piece, limits: &Limits) -> PieceResult {
+    let mut options = Options::default();
+    options.emit_comments = false;
+    let text = source.text.get(piece.range.clone()).unwrap_or_default();
+    let parser = Parser::new_from_str_with_options(text, options);
+    let mut builder = Builder {
+        source,
+        limits,
+        line_offset: piece.line_offset,
+        documents: Vec::new(),
+        stack: Vec::new(),
+        anchors: std::collections::HashMap::new(),
+        nodes: 0,
+        document_index: 0,
+        root: None,
+    };
+    for event in parser {
+        let (event, span) = event.map_err(|e| {
+            let mark = builder.mark(e.marker());
+            builder.error_at(mark, format!("invalid YAML: {}", e.info()))
+        })?;
+        builder.event(event, span)?;
+    }
+    Ok((builder.documents, builder.document_index))
 }
 
 fn marker_to_mark(marker: &Marker) -> Mark {
@@ -276,6 +476,9 @@ fn marker_to_mark(marker: &Marker) -> Mark {
         col: u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
     }
 }
+
+/// Mappings up to this many keys are checked for duplicates by a linear search.
+const LINEAR_KEY_CHECK_MAX: usize = 16;
 
 /// A collection being built.
 enum Frame {
@@ -286,6 +489,9 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
+        /// The keys, once the mapping is big enough for a linear duplicate check to hurt
+        /// (an owners lock file has one key per server).
+        keys: Option<std::collections::HashSet<String>>,
         merges: Vec<Node>,
         pending_key: Option<(String, Mark, bool)>,
         mark: Mark,
@@ -296,6 +502,8 @@ enum Frame {
 struct Builder<'a> {
     source: &'a Source,
     limits: &'a Limits,
+    /// Lines of the source before the text being parsed.
+    line_offset: u32,
     documents: Vec<Document>,
     stack: Vec<Frame>,
     /// Anchored nodes of the current document, with how many nodes each expands to.
@@ -307,6 +515,15 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
+    /// A parser position as a mark in the whole source.
+    fn mark(&self, marker: &Marker) -> Mark {
+        let mark = marker_to_mark(marker);
+        Mark {
+            line: mark.line.saturating_add(self.line_offset),
+            ..mark
+        }
+    }
+
     fn error_at(&self, mark: Mark, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(
             Some(Location {
@@ -334,7 +551,7 @@ impl Builder<'_> {
     }
 
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
-        let mark = marker_to_mark(&span.start);
+        let mark = self.mark(&span.start);
         match event {
             Event::DocumentStart(..) => {
                 self.anchors.clear();
@@ -403,6 +620,7 @@ impl Builder<'_> {
                     } else {
                         Frame::Map {
                             entries: Vec::new(),
+                            keys: None,
                             merges: Vec::new(),
                             pending_key: None,
                             mark,
@@ -555,6 +773,7 @@ impl Builder<'_> {
             }
             Some(Frame::Map {
                 entries,
+                keys,
                 merges,
                 pending_key,
                 ..
@@ -566,7 +785,19 @@ impl Builder<'_> {
                     merges.push(node);
                     return Ok(());
                 }
-                if let Some(first) = entries.iter().find(|entry| entry.key == key) {
+                if keys.is_none() && entries.len() >= LINEAR_KEY_CHECK_MAX {
+                    *keys = Some(entries.iter().map(|entry| entry.key.clone()).collect());
+                }
+                let duplicate = match keys {
+                    Some(keys) => !keys.insert(key.clone()),
+                    None => entries.iter().any(|entry| entry.key == key),
+                };
+                let first = if duplicate {
+                    entries.iter().find(|entry| entry.key == key)
+                } else {
+                    None
+                };
+                if let Some(first) = first {
                     let first_line = first.key_mark.line;
                     return Err(self.error_at(
                         key_mark,

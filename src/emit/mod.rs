@@ -6,9 +6,13 @@
 //! block scalars, so no line of a value can look like a `---` document separator to kubectl's
 //! line-based splitter.
 
+pub mod stream;
+
 use serde::Serialize;
 
 use crate::render::Rendered;
+
+pub use stream::{Stream, push_server_yaml};
 
 /// Output formats for the stream (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]

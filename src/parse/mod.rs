@@ -31,21 +31,46 @@ pub struct ParseOptions {
 
 /// Parses every document. Objects come out in input order; problems are all collected.
 pub fn parse(documents: &[Document], options: &ParseOptions) -> (Parsed, Diagnostics) {
+    parse_on(documents, options, crate::par::threads())
+}
+
+/// Fewer documents than this are not worth handing to another thread.
+const MIN_DOCUMENTS_PER_CHUNK: usize = 32;
+
+/// [`parse`] on up to `threads` threads: each parses contiguous runs of documents, and the
+/// runs are joined in order, so the result is the same whatever `threads` is.
+pub fn parse_on(
+    documents: &[Document],
+    options: &ParseOptions,
+    threads: usize,
+) -> (Parsed, Diagnostics) {
+    let chunks = crate::par::chunks(documents.len(), threads, MIN_DOCUMENTS_PER_CHUNK);
+    let parts = crate::par::map(&chunks, threads, |chunk| {
+        let mut parsed = Parsed::default();
+        let mut diagnostics = Diagnostics::new();
+        for index in chunk.clone() {
+            let document = &documents[index];
+            let mut ctx = Context {
+                document,
+                index,
+                diagnostics: &mut diagnostics,
+            };
+            ctx.object(
+                &document.root,
+                &FieldPath::root(),
+                options,
+                &mut parsed,
+                true,
+            );
+        }
+        (parsed, diagnostics)
+    });
     let mut parsed = Parsed::default();
     let mut diagnostics = Diagnostics::new();
-    for (index, document) in documents.iter().enumerate() {
-        let mut ctx = Context {
-            document,
-            index,
-            diagnostics: &mut diagnostics,
-        };
-        ctx.object(
-            &document.root,
-            &FieldPath::root(),
-            options,
-            &mut parsed,
-            true,
-        );
+    for (part, part_diagnostics) in parts {
+        parsed.servers.extend(part.servers);
+        parsed.pass_through.extend(part.pass_through);
+        diagnostics.extend(part_diagnostics);
     }
     (parsed, diagnostics)
 }
@@ -249,23 +274,9 @@ impl Context<'_> {
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
-        let spec_fields: Vec<crd::Field> = match version {
-            ApiVersion::V1beta1 => crd::SPEC_FIELDS.to_vec(),
-            ApiVersion::V1alpha1 => crd::SPEC_FIELDS
-                .iter()
-                .map(|f| {
-                    if f.name == "groupRef" {
-                        crd::V1ALPHA1_GROUP_REF
-                    } else {
-                        *f
-                    }
-                })
-                .chain(crd::V1ALPHA1_EXTRA_FIELDS.iter().copied())
-                .collect(),
-        };
         let spec_fields: &'static [crd::Field] = match version {
             ApiVersion::V1beta1 => crd::SPEC_FIELDS,
-            ApiVersion::V1alpha1 => leak_v1alpha1(spec_fields),
+            ApiVersion::V1alpha1 => v1alpha1_spec_fields(),
         };
         let top_fields = [
             crd::Field {
@@ -427,10 +438,23 @@ impl Context<'_> {
     }
 }
 
-/// The v1alpha1 spec table, built once.
-fn leak_v1alpha1(fields: Vec<crd::Field>) -> &'static [crd::Field] {
+/// The v1alpha1 spec table (v1beta1's with the old `groupRef` and the removed fields), built
+/// once.
+fn v1alpha1_spec_fields() -> &'static [crd::Field] {
     static TABLE: std::sync::OnceLock<Vec<crd::Field>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| fields).as_slice()
+    TABLE.get_or_init(|| {
+        crd::SPEC_FIELDS
+            .iter()
+            .map(|f| {
+                if f.name == "groupRef" {
+                    crd::V1ALPHA1_GROUP_REF
+                } else {
+                    *f
+                }
+            })
+            .chain(crd::V1ALPHA1_EXTRA_FIELDS.iter().copied())
+            .collect()
+    })
 }
 
 /// Converts serde_path_to_error's path into ours.
@@ -457,23 +481,52 @@ fn unknown_keys(
     path: &FieldPath,
     out: &mut Vec<FieldPath>,
 ) {
-    match (input, back) {
-        (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
-            for (key, value) in a {
-                match b.get(key) {
-                    Some(inner) => unknown_keys(value, inner, &path.key(key), out),
-                    None if value.is_null() => {}
-                    None => out.push(path.key(key)),
+    // The path is kept as borrowed steps and only turned into a FieldPath for a finding:
+    // this runs over every key of every pod template.
+    enum Step<'a> {
+        Key(&'a str),
+        Index(usize),
+    }
+    fn walk<'a>(
+        input: &'a serde_json::Value,
+        back: &serde_json::Value,
+        steps: &mut Vec<Step<'a>>,
+        path: &FieldPath,
+        out: &mut Vec<FieldPath>,
+    ) {
+        match (input, back) {
+            (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
+                for (key, value) in a {
+                    match b.get(key) {
+                        Some(inner) => {
+                            steps.push(Step::Key(key));
+                            walk(value, inner, steps, path, out);
+                            steps.pop();
+                        }
+                        None if value.is_null() => {}
+                        None => {
+                            let mut found = path.clone();
+                            found.0.extend(steps.iter().map(|step| match step {
+                                Step::Key(key) => Segment::Key((*key).to_string()),
+                                Step::Index(index) => Segment::Index(*index),
+                            }));
+                            found.0.push(Segment::Key(key.clone()));
+                            out.push(found);
+                        }
+                    }
                 }
             }
-        }
-        (serde_json::Value::Array(a), serde_json::Value::Array(b)) => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                unknown_keys(x, y, &path.index(i), out);
+            (serde_json::Value::Array(a), serde_json::Value::Array(b)) => {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    steps.push(Step::Index(i));
+                    walk(x, y, steps, path, out);
+                    steps.pop();
+                }
             }
+            _ => {}
         }
-        _ => {}
     }
+    walk(input, back, &mut Vec::new(), path, out);
 }
 
 /// The CRD's CEL rules (reference §1.2).

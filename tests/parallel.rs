@@ -1,0 +1,286 @@
+//! The parallel, streaming pipeline (`run::validate` + `run::stream`, what `mcp-render render`
+//! runs) gives exactly what the plain stage-by-stage pipeline gives, byte for byte and
+//! diagnostic for diagnostic, whatever the number of threads: for one big stream (cut into
+//! pieces at document starts), for many files, for warnings, for errors, and for the error
+//! paths that go back to loading everything at once (syntax errors, collisions).
+
+#[path = "../examples/gen_servers/corpus.rs"]
+mod corpus;
+
+use std::path::{Path, PathBuf};
+
+use mcp_render::emit::{self, Format};
+use mcp_render::load::{self, Limits};
+use mcp_render::parse::owners::{Owners, parse_owners};
+use mcp_render::parse::{self, ParseOptions};
+use mcp_render::run::{self, Options};
+use mcp_render::validate;
+use mcp_render::{Diagnostic, Diagnostics, render};
+
+const THREADS: [usize; 4] = [1, 2, 3, 8];
+
+/// The reference: every stage in turn, on one thread, each source parsed whole.
+fn reference(options: &Options, stdin: &[u8], format: Format) -> Result<String, Vec<Diagnostic>> {
+    let (sources, mut diagnostics) =
+        load::read_sources(&options.inputs, &mut &stdin[..], &options.limits);
+    let mut documents = Vec::new();
+    for source in &sources {
+        match load::parse_documents(source, &options.limits) {
+            Ok(docs) => documents.extend(docs),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    let owners = if options.owners.is_empty() {
+        Owners::default()
+    } else {
+        let (owner_sources, found) =
+            load::read_sources(&options.owners, &mut &stdin[..], &options.limits);
+        diagnostics.extend(found);
+        let mut owner_documents = Vec::new();
+        for source in &owner_sources {
+            match load::parse_documents(source, &options.limits) {
+                Ok(docs) => owner_documents.extend(docs),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        let (owners, found) = parse_owners(&owner_documents);
+        diagnostics.extend(found);
+        owners
+    };
+    let parse_options = ParseOptions {
+        default_namespace: options.namespace.clone(),
+    };
+    let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
+    diagnostics.extend(found);
+    let (valid, found) = validate::validate(parsed, &documents, &owners, options.owner_refs);
+    diagnostics.extend(found);
+    match valid {
+        Some(valid) if !diagnostics.has_errors() => {
+            let rendered = render::render(&valid, &owners, options.owner_refs);
+            Ok(emit::to_format(&rendered, format).unwrap_or_else(|e| panic!("{e}")))
+        }
+        _ => Err(diagnostics.into_sorted()),
+    }
+}
+
+/// What the command runs, on `threads` threads; warnings are part of the result.
+fn pipeline(
+    options: &Options,
+    stdin: &[u8],
+    format: Format,
+    threads: usize,
+) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let valid =
+        run::validate_on(options, &mut &stdin[..], threads).map_err(Diagnostics::into_sorted)?;
+    let warnings = valid.warnings.clone().into_sorted();
+    let stream = run::stream_on(valid, format, threads).unwrap_or_else(|e| panic!("{e}"));
+    Ok((stream.into_string(), warnings))
+}
+
+/// Runs the pipeline on every thread count and checks it against the reference; returns
+/// the reference result.
+fn assert_same(options: &Options, stdin: &[u8], format: Format) -> Result<String, Vec<Diagnostic>> {
+    let expected = reference(options, stdin, format);
+    let mut first_warnings = None;
+    for threads in THREADS {
+        let got = pipeline(options, stdin, format, threads);
+        match (&expected, &got) {
+            (Ok(text), Ok((got, warnings))) => {
+                assert!(
+                    text == got,
+                    "{threads} threads: the output differs from the reference ({} vs {} bytes)",
+                    got.len(),
+                    text.len()
+                );
+                // Warnings do not depend on the thread count either.
+                assert_eq!(
+                    first_warnings.get_or_insert_with(|| warnings.clone()),
+                    warnings
+                );
+            }
+            (Err(want), Err(got)) => {
+                assert_eq!(got, want, "{threads} threads: different diagnostics")
+            }
+            _ => panic!(
+                "{threads} threads: reference {:?}, pipeline {:?}",
+                expected.as_ref().map(String::len),
+                got.as_ref().map(|(t, _)| t.len())
+            ),
+        }
+    }
+    expected
+}
+
+/// A scratch directory, removed on drop.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("mcp-render-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        Scratch(dir)
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let path = self.0.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(&path, text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        path
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn one_big_stream_renders_the_same_bytes_on_any_number_of_threads() {
+    // 300 servers are about 350 KB: big enough to be cut into pieces.
+    let servers = corpus::yaml_stream(0..300);
+    assert!(servers.len() > 2 * 128 * 1024, "too small to be cut");
+    let scratch = Scratch::new("big-stream");
+    let owners = scratch.write("owners.lock", &corpus::owners_lock(300));
+    let options = Options {
+        owners: vec![owners],
+        ..Options::default()
+    };
+    let text = assert_same(&options, servers.as_bytes(), Format::Yaml)
+        .unwrap_or_else(|d| panic!("corpus is invalid: {d:?}"));
+    assert!(text.starts_with("---\napiVersion: apps/v1\nkind: StatefulSet\n"));
+    assert_same(&options, servers.as_bytes(), Format::Json)
+        .unwrap_or_else(|d| panic!("corpus is invalid: {d:?}"));
+}
+
+#[test]
+fn many_files_render_the_same_bytes_on_any_number_of_threads() {
+    let scratch = Scratch::new("many-files");
+    for i in 0..150 {
+        let name = format!("servers/{}/{}.yaml", corpus::namespace(i), corpus::name(i));
+        scratch.write(&name, &corpus::yaml_stream(i..i + 1));
+    }
+    // Without owners: every HTTP server warns that its Services get no ownerReferences.
+    let options = Options {
+        inputs: vec![scratch.path().join("servers")],
+        ..Options::default()
+    };
+    assert_same(&options, b"", Format::Yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, warnings) =
+        pipeline(&options, b"", Format::Yaml, 2).unwrap_or_else(|d| panic!("{d:?}"));
+    assert!(
+        warnings.len() > 50,
+        "expected owner warnings, got {warnings:?}"
+    );
+}
+
+#[test]
+fn errors_are_the_same_on_any_number_of_threads() {
+    // Invalid names, a bad env variable and a missing image, spread over a big stream.
+    let mut text = corpus::yaml_stream(0..300);
+    text = text.replacen("name: fetch-", "name: Fetch_", 3);
+    text = text.replacen("- name: GITHUB_0", "- name: 0GITHUB", 2);
+    text = text.replacen(
+        "image: ghcr.io/example/time-mcp",
+        "image: ' '\n  x-image: a",
+        1,
+    );
+    let err = assert_same(&Options::default(), text.as_bytes(), Format::Yaml)
+        .expect_err("the input has errors");
+    assert!(err.len() >= 6, "{err:?}");
+}
+
+#[test]
+fn collisions_are_reported_the_same_way() {
+    // The same server twice, far apart: the second copy collides with the first.
+    let mut text = corpus::yaml_stream(0..300);
+    text.push_str("---\n");
+    text.push_str(&corpus::yaml_stream(5..6));
+    let err = assert_same(&Options::default(), text.as_bytes(), Format::Yaml)
+        .expect_err("the input has a collision");
+    assert!(
+        err.iter().any(|d| d.message.contains("also creates")),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn a_syntax_error_late_in_a_big_stream_is_the_sequential_error() {
+    let mut text = corpus::yaml_stream(0..300);
+    text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n");
+    let err = assert_same(&Options::default(), text.as_bytes(), Format::Yaml)
+        .expect_err("the input has a syntax error");
+    assert_eq!(err.len(), 1, "{err:?}");
+}
+
+/// A source (cut into pieces, or not when `cut` is false) parses into exactly the documents
+/// and errors of the whole.
+fn assert_cut_parses_like_whole(text: &str, cut: bool) {
+    let limits = Limits::default();
+    let source =
+        load::decode("input.yaml", text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d}"));
+    let sources = std::slice::from_ref(&source);
+    let pieces = load::map_pieces(sources, &limits, 1, |_| ()).len();
+    assert_eq!(pieces > 1, cut, "{pieces} pieces");
+    let whole = load::parse_documents(&source, &limits);
+    for threads in [1, 8] {
+        let (documents, diagnostics) = load::parse_sources(sources, &limits, threads);
+        match &whole {
+            Ok(expected) => {
+                assert!(diagnostics.is_empty(), "{threads}: {diagnostics}");
+                assert_eq!(documents.len(), expected.len(), "{threads} threads");
+                for (got, want) in documents.iter().zip(expected) {
+                    assert_eq!(
+                        (&got.source, got.index, &got.root),
+                        (&want.source, want.index, &want.root),
+                        "{threads} threads"
+                    );
+                }
+            }
+            Err(expected) => {
+                assert!(documents.is_empty(), "{threads} threads");
+                assert_eq!(diagnostics.into_sorted(), vec![expected.clone()]);
+            }
+        }
+    }
+}
+
+/// `block` repeated until the text is big enough to be cut in pieces (of 128 KiB or more).
+fn repeated(block: &str) -> String {
+    block.repeat((280 * 1024) / block.len() + 1)
+}
+
+#[test]
+fn cutting_at_document_starts_is_exact() {
+    // Plain documents, comments after `---`, empty documents and `...` ends.
+    assert_cut_parses_like_whole(
+        &repeated("--- # a comment\na: 1\nb: [x, y]\n---\n...\n---\nc: {d: e}\n"),
+        true,
+    );
+    // Windows line endings, and lone carriage returns (line breaks too, for the marks).
+    assert_cut_parses_like_whole(&repeated("---\r\na: 1\r\nb: \"x\ry\"\r\n"), true);
+    // A top-level block scalar whose text sits at column 0: `---` ends it.
+    assert_cut_parses_like_whole(&repeated("--- |\nline\n---\nk: |\n  text\n"), true);
+    // `---x` and ` ---` are not document starts.
+    assert_cut_parses_like_whole(&repeated("---\nk: v\n---x: 1\n ---: 2\n"), true);
+    // Anchors and aliases stay within their documents.
+    assert_cut_parses_like_whole(&repeated("---\nbase: &b {x: 1}\nuse: *b\n"), true);
+    // A directive anywhere: the source is not cut (a `%TAG` applies to the next document).
+    let half = repeated("---\na: 1\n");
+    let tagged = format!("{half}...\n%TAG !! tag:example.com,2000:\n---\nk: !!str x\n{half}");
+    assert_cut_parses_like_whole(&tagged, false);
+    // An alias to an anchor of an earlier document: an error, whether cut or not.
+    let late_alias = format!("{}---\nlate: *b\n", repeated("---\nbase: &b 1\n"));
+    assert_cut_parses_like_whole(&late_alias, true);
+    // A quoted scalar running over a `---` line: an error, whether cut or not.
+    assert_cut_parses_like_whole(&format!("{half}---\nq: \"open\n---\nclose\"\n"), true);
+    // A syntax error in the middle.
+    assert_cut_parses_like_whole(&format!("{half}---\n: : :\n  - ]\n{half}"), true);
+}
