@@ -86,42 +86,68 @@ pub fn read_sources(
     stdin: &mut dyn Read,
     limits: &Limits,
 ) -> (Vec<Source>, Diagnostics) {
-    let mut sources = Vec::new();
-    let mut diagnostics = Diagnostics::new();
+    /// One input to read, in order.
+    enum Input {
+        Stdin,
+        File(PathBuf),
+        Failed(Diagnostic),
+    }
     let stdin_only = [PathBuf::from("-")];
     let paths = if paths.is_empty() {
         &stdin_only[..]
     } else {
         paths
     };
+    // First every file in order (walking directories is cheap), then the reading, which
+    // for a monorepo of thousands of files is worth spreading over threads.
+    let mut inputs = Vec::new();
     let mut stdin_read = false;
     for path in paths {
         if path.as_os_str() == "-" {
-            if stdin_read {
-                continue;
+            if !stdin_read {
+                inputs.push(Input::Stdin);
             }
             stdin_read = true;
-            match read_limited(stdin, STDIN_NAME, limits) {
-                Ok(bytes) => push_decoded(STDIN_NAME, bytes, &mut sources, &mut diagnostics),
-                Err(d) => diagnostics.push(d),
-            }
             continue;
         }
         let mut files = Vec::new();
-        if let Err(d) = collect_files(path, true, &mut files) {
-            diagnostics.push(d);
-            continue;
+        match collect_files(path, true, &mut files) {
+            Ok(()) => inputs.extend(files.into_iter().map(Input::File)),
+            Err(d) => inputs.push(Input::Failed(d)),
         }
-        for file in files {
-            let name = file.to_string_lossy().into_owned();
-            match read_file(&file, &name, limits) {
-                Ok(bytes) => push_decoded(&name, bytes, &mut sources, &mut diagnostics),
-                Err(d) => diagnostics.push(d),
-            }
+    }
+    let threads = crate::par::threads();
+    let chunks = crate::par::chunks(inputs.len(), threads, MIN_FILES_PER_CHUNK);
+    let read = crate::par::map(&chunks, threads, |chunk| {
+        inputs[chunk.clone()]
+            .iter()
+            .map(|input| match input {
+                // Standard input is read in order below, on this thread.
+                Input::Stdin => None,
+                Input::File(file) => {
+                    let name = file.to_string_lossy();
+                    Some(read_file(file, &name, limits).and_then(|bytes| decode(&name, bytes)))
+                }
+                Input::Failed(d) => Some(Err(d.clone())),
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut sources = Vec::new();
+    let mut diagnostics = Diagnostics::new();
+    for read in read.into_iter().flatten() {
+        let result = read.unwrap_or_else(|| {
+            read_limited(stdin, 0, STDIN_NAME, limits).and_then(|bytes| decode(STDIN_NAME, bytes))
+        });
+        match result {
+            Ok(source) => sources.push(source),
+            Err(d) => diagnostics.push(d),
         }
     }
     (sources, diagnostics)
 }
+
+/// Fewer files than this are not worth handing to another thread.
+const MIN_FILES_PER_CHUNK: usize = 64;
 
 fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
     let io_error = |e: std::io::Error| {
@@ -162,13 +188,21 @@ fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Resul
 }
 
 fn read_file(path: &Path, name: &str, limits: &Limits) -> Result<Vec<u8>, Diagnostic> {
-    let file = std::fs::File::open(path)
+    let mut file = std::fs::File::open(path)
         .map_err(|e| whole_file_error(name, format!("cannot read: {e}")))?;
-    read_limited(&mut std::io::BufReader::new(file), name, limits)
+    // The size is only a hint (the file may change): it saves growing the buffer.
+    let size = file.metadata().map_or(0, |m| m.len());
+    let hint = usize::try_from(size.min(limits.max_file_bytes)).unwrap_or(0);
+    read_limited(&mut file, hint, name, limits)
 }
 
-fn read_limited(reader: &mut dyn Read, name: &str, limits: &Limits) -> Result<Vec<u8>, Diagnostic> {
-    let mut bytes = Vec::new();
+fn read_limited(
+    reader: &mut dyn Read,
+    size_hint: usize,
+    name: &str,
+    limits: &Limits,
+) -> Result<Vec<u8>, Diagnostic> {
+    let mut bytes = Vec::with_capacity(size_hint.saturating_add(1));
     reader
         .take(limits.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -187,18 +221,6 @@ fn read_limited(reader: &mut dyn Read, name: &str, limits: &Limits) -> Result<Ve
 
 fn whole_file_error(name: &str, message: String) -> Diagnostic {
     Diagnostic::error(Some(Location::start_of(&Arc::from(name))), "", message)
-}
-
-fn push_decoded(
-    name: &str,
-    bytes: Vec<u8>,
-    sources: &mut Vec<Source>,
-    diagnostics: &mut Diagnostics,
-) {
-    match decode(name, bytes) {
-        Ok(source) => sources.push(source),
-        Err(d) => diagnostics.push(d),
-    }
 }
 
 /// Decodes UTF-8, dropping a leading BOM. Invalid UTF-8 is reported at its line and column.

@@ -150,8 +150,9 @@ pub struct Spec {
     pub secrets: Vec<SecretRef>,
     /// `serviceAccountName` of the pods; `<name>-sa` when unset.
     pub service_account: Option<String>,
-    /// The user's pod template, merged as ToolHive merges it.
-    pub pod_template_spec: Option<PodTemplateSpec>,
+    /// The user's pod template, merged as ToolHive merges it. Boxed: the typed template is
+    /// most of a server's size, and servers are moved around (merged, sorted) in bulk.
+    pub pod_template_spec: Option<Box<PodTemplateSpec>>,
     /// Resources for the `mcp` container (a documented difference from ToolHive).
     pub resources: Option<Resources>,
     /// Affinity of the `mcp-<name>` Service.

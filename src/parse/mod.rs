@@ -339,7 +339,8 @@ impl Context<'_> {
         let pod_template_spec = match spec.get("podTemplateSpec").filter(|n| !n.is_null()) {
             None => None,
             Some(pts) => {
-                Some(self.pod_template_spec(pts, base, &root.key("spec").key("podTemplateSpec"))?)
+                let path = root.key("spec").key("podTemplateSpec");
+                Some(Box::new(self.pod_template_spec(pts, base, &path)?))
             }
         };
         let port = |new: &str, old: &str| {

@@ -48,7 +48,12 @@ pub fn statefulset(server: &McpServer) -> StatefulSet {
 /// The pod template: the user's labels, annotations and whole pod spec, then ToolHive's
 /// labels, defaults and the `mcp` container on top.
 fn pod_template(server: &McpServer) -> PodTemplateSpec {
-    let user = server.spec.pod_template_spec.clone().unwrap_or_default();
+    let user = server
+        .spec
+        .pod_template_spec
+        .as_deref()
+        .cloned()
+        .unwrap_or_default();
     let user_meta = user.metadata.unwrap_or_default();
     let mut labels = user_meta.labels.unwrap_or_default();
     labels.extend(workload_labels(server));
