@@ -9,6 +9,7 @@
 //! than [`Limits::max_depth`] is refused, and alias expansion ("billion laughs") stops at
 //! [`Limits::max_nodes`] nodes per document. Duplicate mapping keys are an error, as YAML says.
 
+use std::borrow::Cow;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -599,9 +600,9 @@ impl Builder<'_> {
                         ..
                     })
                 );
-                let value = self.scalar(&text, style, tag.as_deref(), mark)?;
                 let merge_key =
                     is_key && style == ScalarStyle::Plain && text == "<<" && tag.is_none();
+                let value = self.scalar(text, style, tag.as_deref(), mark)?;
                 let node = Node { value, mark };
                 if anchor != 0 {
                     self.anchors.insert(anchor, (node.clone(), 1));
@@ -714,7 +715,7 @@ impl Builder<'_> {
 
     fn scalar(
         &self,
-        text: &str,
+        text: Cow<'_, str>,
         style: ScalarStyle,
         tag: Option<&Tag>,
         mark: Mark,
@@ -722,9 +723,9 @@ impl Builder<'_> {
         if let Some(tag) = tag {
             let core = tag.handle() == "tag:yaml.org,2002:";
             return match (core, tag.suffix()) {
-                (true, "str") => Ok(Value::Str(text.to_string())),
+                (true, "str") => Ok(Value::Str(text.into_owned())),
                 (true, suffix @ ("int" | "float" | "bool" | "null")) => {
-                    let value = self.plain(text, mark)?;
+                    let value = self.plain(Cow::Borrowed(&text), mark)?;
                     let fits = matches!(
                         (suffix, &value),
                         ("null", Value::Null) | ("bool", Value::Bool(_)) | ("int" | "float", Value::Number(_))
@@ -743,13 +744,13 @@ impl Builder<'_> {
         }
         match style {
             ScalarStyle::Plain => self.plain(text, mark),
-            _ => Ok(Value::Str(text.to_string())),
+            _ => Ok(Value::Str(text.into_owned())),
         }
     }
 
     /// A plain scalar, resolved as kubectl resolves it.
-    fn plain(&self, text: &str, mark: Mark) -> Result<Value, Diagnostic> {
-        Ok(match yaml11::resolve_plain(text) {
+    fn plain(&self, text: Cow<'_, str>, mark: Mark) -> Result<Value, Diagnostic> {
+        Ok(match yaml11::resolve_plain(&text) {
             Plain::Null => Value::Null,
             Plain::Bool(b) => Value::Bool(b),
             Plain::Int(i) => Value::Number(i.into()),
@@ -763,13 +764,13 @@ impl Builder<'_> {
                     ));
                 }
             },
-            Plain::Str => Value::Str(text.to_string()),
+            Plain::Str => Value::Str(text.into_owned()),
         })
     }
 
     fn push_key(&mut self, key: Node, merge_key: bool) -> Result<(), Diagnostic> {
-        let name = match &key.value {
-            Value::Str(s) => s.clone(),
+        let name = match key.value {
+            Value::Str(s) => s,
             Value::Null => "null".to_string(),
             Value::Bool(b) => b.to_string(),
             Value::Number(n) => n.to_string(),

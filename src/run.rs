@@ -80,8 +80,7 @@ pub fn validate_on(
     stdin: &mut dyn Read,
     threads: usize,
 ) -> Result<Valid, Diagnostics> {
-    let (sources, mut diagnostics) = load::read_sources(&options.inputs, stdin, &options.limits);
-    let owners = read_owners(options, stdin, &mut diagnostics);
+    let (sources, owners, mut diagnostics) = read_inputs(options, stdin, threads);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
     };
@@ -239,6 +238,36 @@ pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream,
     }
     texts.push(rest);
     Ok(Stream::from_chunks(texts))
+}
+
+/// Reads the inputs and the owners files; on two threads when the owners files do not come
+/// from stdin (which the inputs must read first).
+fn read_inputs(
+    options: &Options,
+    stdin: &mut dyn Read,
+    threads: usize,
+) -> (Vec<load::Source>, Owners, Diagnostics) {
+    let owners_from_stdin = options.owners.iter().any(|path| path.as_os_str() == "-");
+    if threads < 2 || options.owners.is_empty() || owners_from_stdin {
+        let (sources, mut diagnostics) =
+            load::read_sources(&options.inputs, stdin, &options.limits);
+        let owners = read_owners(options, stdin, &mut diagnostics);
+        return (sources, owners, diagnostics);
+    }
+    std::thread::scope(|scope| {
+        let owners = scope.spawn(|| {
+            let mut diagnostics = Diagnostics::new();
+            let owners = read_owners(options, &mut std::io::empty(), &mut diagnostics);
+            (owners, diagnostics)
+        });
+        let (sources, mut diagnostics) =
+            load::read_sources(&options.inputs, stdin, &options.limits);
+        let (owners, owner_diagnostics) = owners
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        diagnostics.extend(owner_diagnostics);
+        (sources, owners, diagnostics)
+    })
 }
 
 fn read_owners(options: &Options, stdin: &mut dyn Read, diagnostics: &mut Diagnostics) -> Owners {
