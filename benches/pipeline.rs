@@ -2,9 +2,15 @@
 //! deterministic corpus (`examples/gen_servers/corpus.rs`), with an owners lock file for the
 //! HTTP servers so the Services carry ownerReferences and no warning is raised.
 //!
-//! `cargo bench --bench pipeline` (a few minutes on two cores); one stage:
-//! `cargo bench --bench pipeline -- render/`. End-to-end timings of the binary are in
-//! `scripts/bench.sh`; results and the machine are in BENCHMARKS.md.
+//! - `load+parse`: located documents, then the model (on `par::threads()` threads);
+//! - `validate`, `render`, `emit`: each stage on its own, on one thread;
+//! - `pipeline`: what `mcp-render render` runs between reading stdin and writing stdout
+//!   (`run::validate` + `run::stream`: pieces parsed and checked in parallel, servers rendered
+//!   and serialised in parallel chunks).
+//!
+//! `cargo bench --bench pipeline` (a few minutes on two cores); one group:
+//! `cargo bench --bench pipeline -- render/`; one thread: `MCP_RENDER_THREADS=1 cargo bench`.
+//! End-to-end timings of the binary are in `scripts/bench.sh`; results in BENCHMARKS.md.
 
 #[path = "../examples/gen_servers/corpus.rs"]
 mod corpus;
@@ -14,11 +20,12 @@ use std::time::Duration;
 
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
-use mcp_render::emit;
+use mcp_render::emit::{self, Format};
 use mcp_render::load::{self, Document, Limits};
 use mcp_render::parse::owners::{Owners, parse_owners};
 use mcp_render::parse::{self, ParseOptions};
 use mcp_render::render::{self, Rendered};
+use mcp_render::run::{self, Options};
 use mcp_render::validate::{self, OwnerRefs, Validated};
 
 const SIZES: [usize; 3] = [1, 100, 10_000];
@@ -27,6 +34,8 @@ const SIZES: [usize; 3] = [1, 100, 10_000];
 /// previous stage's real output.
 struct Stages {
     count: usize,
+    text: String,
+    owners_file: std::path::PathBuf,
     source: load::Source,
     documents: Vec<Document>,
     owners: Owners,
@@ -37,9 +46,16 @@ struct Stages {
 
 fn stages(count: usize) -> Stages {
     let limits = Limits::default();
-    let source = load::decode("servers.yaml", corpus::yaml_stream(0..count).into_bytes())
+    let text = corpus::yaml_stream(0..count);
+    let source = load::decode("servers.yaml", text.clone().into_bytes())
         .unwrap_or_else(|d| panic!("corpus: {d}"));
-    let owners_source = load::decode("owners.lock", corpus::owners_lock(count).into_bytes())
+    let owners_text = corpus::owners_lock(count);
+    let owners_file = std::env::temp_dir().join(format!(
+        "mcp-render-bench-owners-{count}-{}.lock",
+        std::process::id()
+    ));
+    std::fs::write(&owners_file, &owners_text).unwrap_or_else(|e| panic!("{e}"));
+    let owners_source = load::decode("owners.lock", owners_text.into_bytes())
         .unwrap_or_else(|d| panic!("corpus: {d}"));
     let owner_documents =
         load::parse_documents(&owners_source, &limits).unwrap_or_else(|d| panic!("corpus: {d}"));
@@ -56,6 +72,8 @@ fn stages(count: usize) -> Stages {
     let rendered = render::render(&valid, &owners, OwnerRefs::Auto);
     Stages {
         count,
+        text,
+        owners_file,
         source,
         documents,
         owners,
@@ -87,14 +105,18 @@ fn benches(c: &mut Criterion) {
         let s = stages(count);
         let limits = Limits::default();
         let options = ParseOptions::default();
+        let threads = mcp_render::par::threads();
 
         let mut group = c.benchmark_group("load+parse");
         configure(&mut group, count);
         group.bench_function(BenchmarkId::from_parameter(s.count), |b| {
             b.iter(|| {
-                let documents = load::parse_documents(black_box(&s.source), &limits)
-                    .unwrap_or_else(|d| panic!("{d}"));
-                parse::parse(&documents, &options)
+                let (documents, _) = load::parse_sources(
+                    std::slice::from_ref(black_box(&s.source)),
+                    &limits,
+                    threads,
+                );
+                parse::parse_on(&documents, &options, threads)
             })
         });
         group.finish();
@@ -123,6 +145,22 @@ fn benches(c: &mut Criterion) {
             b.iter(|| emit::to_yaml(black_box(&s.rendered)).unwrap_or_else(|e| panic!("{e}")))
         });
         group.finish();
+
+        let mut group = c.benchmark_group("pipeline");
+        configure(&mut group, count);
+        let run_options = Options {
+            owners: vec![s.owners_file.clone()],
+            ..Options::default()
+        };
+        group.bench_function(BenchmarkId::from_parameter(s.count), |b| {
+            b.iter(|| {
+                let valid = run::validate_on(&run_options, &mut s.text.as_bytes(), threads)
+                    .unwrap_or_else(|d| panic!("{d}"));
+                run::stream_on(valid, Format::Yaml, threads).unwrap_or_else(|e| panic!("{e}"))
+            })
+        });
+        group.finish();
+        let _ = std::fs::remove_file(&s.owners_file);
     }
 }
 
