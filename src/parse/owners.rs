@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
-use crate::node::{FieldPath, Node, Value};
+use crate::node::{FieldPath, Mark, Node, Value};
 
 /// Where a UID came from, so a conflict can name both places.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,8 +71,8 @@ pub fn parse_owners(documents: &[Document]) -> (Owners, Diagnostics) {
                        name: &str,
                        uid: &str,
                        path: &FieldPath,
+                       mark: Mark,
                        diagnostics: &mut Diagnostics| {
-            let mark = document.root.locate(path);
             let location = document.location(mark);
             if !is_valid_uid(uid) {
                 let why = if uid.bytes().all(|b| b == b'0' || b == b'-') && !uid.is_empty() {
@@ -134,7 +134,8 @@ pub fn parse_owners(documents: &[Document]) -> (Owners, Diagnostics) {
     (Owners { uids }, diagnostics)
 }
 
-type Add<'a> = dyn FnMut(&str, &str, &str, &FieldPath, &mut Diagnostics) + 'a;
+/// Records one UID: namespace, name, UID, the UID's field and where it is written.
+type Add<'a> = dyn FnMut(&str, &str, &str, &FieldPath, Mark, &mut Diagnostics) + 'a;
 
 fn statefulset(
     document: &Document,
@@ -165,7 +166,11 @@ fn statefulset(
     let text = |key: &str| metadata.and_then(|m| m.get(key)).and_then(Node::as_str);
     let meta = path.key("metadata");
     match (text("namespace"), text("name"), text("uid")) {
-        (Some(ns), Some(name), Some(uid)) => add(ns, name, uid, &meta.key("uid"), diagnostics),
+        (Some(ns), Some(name), Some(uid)) => {
+            let path = meta.key("uid");
+            let mark = document.root.locate(&path);
+            add(ns, name, uid, &path, mark, diagnostics)
+        }
         (ns, name, _) => {
             let missing = if ns.is_none() {
                 "namespace"
@@ -205,7 +210,8 @@ fn lock_file(document: &Document, add: &mut Add<'_>, diagnostics: &mut Diagnosti
             continue;
         };
         match entry.value.as_str() {
-            Some(uid) => add(ns, name, uid, &path, diagnostics),
+            // The key's own mark: locating it by path would search the whole mapping again.
+            Some(uid) => add(ns, name, uid, &path, entry.key_mark, diagnostics),
             None => diagnostics.push(Diagnostic::error(
                 Some(document.location(entry.value.mark)),
                 entry.key.clone(),
