@@ -56,6 +56,7 @@ pub fn validate(
     let mut diagnostics = Diagnostics::new();
     let mut report = Reporter {
         documents,
+        problems: &parsed.problems,
         diagnostics: &mut diagnostics,
     };
     for server in &parsed.servers {
@@ -77,7 +78,7 @@ pub fn validate(
             &b.origin,
         ))
     });
-    if diagnostics.has_errors() {
+    if diagnostics.has_errors() || !parsed.problems.is_empty() {
         return (None, diagnostics);
     }
     (
@@ -91,6 +92,8 @@ pub fn validate(
 
 struct Reporter<'a> {
     documents: &'a [Document],
+    /// Fields `parse` already reported: no second error on them.
+    problems: &'a BTreeMap<Origin, Vec<FieldPath>>,
     diagnostics: &'a mut Diagnostics,
 }
 
@@ -110,8 +113,18 @@ impl Reporter<'_> {
     }
 
     fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+        if self.already_reported(origin, field) {
+            return;
+        }
         let d = self.diagnostic(origin, field, message.into(), true);
         self.diagnostics.push(d);
+    }
+
+    fn already_reported(&self, origin: &Origin, field: &str) -> bool {
+        let path = FieldPath::parse(field);
+        self.problems
+            .get(origin)
+            .is_some_and(|paths| paths.iter().any(|p| p.overlaps(&path)))
     }
 
     fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {

@@ -27,6 +27,8 @@ pub enum Type {
     StringMap,
     /// Any mapping (`x-kubernetes-preserve-unknown-fields`, checked elsewhere if at all).
     AnyObject,
+    /// Any value at all (server-set fields we ignore).
+    Any,
     /// A string or a mapping with these fields (v1alpha1's `groupRef` changed shape).
     StringOrObject(&'static [Field]),
 }
@@ -452,8 +454,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         },
         "Ignored.",
     ),
-    field("creationTimestamp", Type::AnyObject, "Ignored."),
-    field("deletionTimestamp", Type::AnyObject, "Ignored."),
+    field("creationTimestamp", Type::Any, "Ignored."),
+    field("deletionTimestamp", Type::Any, "Ignored."),
     field(
         "deletionGracePeriodSeconds",
         Type::Integer {
@@ -463,8 +465,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         "Ignored.",
     ),
     field("finalizers", STRINGS, "Ignored."),
-    field("ownerReferences", Type::AnyObject, "Ignored."),
-    field("managedFields", Type::AnyObject, "Ignored."),
+    field("ownerReferences", Type::Any, "Ignored."),
+    field("managedFields", Type::Any, "Ignored."),
     field("selfLink", Type::String, "Ignored."),
 ];
 
@@ -529,7 +531,8 @@ pub fn check_value(
     match (ty, &node.value) {
         (Type::String, Value::Str(_))
         | (Type::Boolean, Value::Bool(_))
-        | (Type::AnyObject, Value::Map(_)) => {}
+        | (Type::AnyObject, Value::Map(_))
+        | (Type::Any, _) => {}
         (Type::Integer { min, max }, Value::Number(n)) => match n.as_i64() {
             None => problem(format!("expected an integer, found {n}")),
             Some(i) => {
@@ -598,6 +601,7 @@ fn type_name(ty: &Type) -> &'static str {
         Type::Integer { .. } => "an integer",
         Type::Boolean => "a boolean",
         Type::Object(_) | Type::AnyObject | Type::StringMap => "a mapping",
+        Type::Any => "any value",
         Type::List(_) => "a list",
         Type::StringOrObject(_) => "a string or a mapping",
     }

@@ -174,7 +174,9 @@ impl Context<'_> {
                     return;
                 }
             };
-            if let Some(server) = self.server(node, base, version, origin, options) {
+            if let Some(server) =
+                self.server(node, base, version, origin, options, &mut parsed.problems)
+            {
                 parsed.servers.push(server);
             }
             return;
@@ -246,6 +248,7 @@ impl Context<'_> {
         version: ApiVersion,
         origin: Origin,
         options: &ParseOptions,
+        parsed_problems: &mut BTreeMap<Origin, Vec<FieldPath>>,
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
@@ -294,7 +297,7 @@ impl Context<'_> {
             },
             crd::Field {
                 name: "status",
-                ty: crd::Type::AnyObject,
+                ty: crd::Type::Any,
                 required: false,
                 description: "",
             },
@@ -313,10 +316,20 @@ impl Context<'_> {
         if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
             cel_rules(spec, &root.key("spec"), &mut problems);
         }
-        if self.report_all(base, problems) {
-            return None;
-        }
-        // The field check passed: every value below has the type the CRD says.
+        // The pod template is checked even when other fields have problems, so one run
+        // reports them all.
+        let pts_path = root.key("spec").key("podTemplateSpec");
+        let pod_template_spec = match spec.and_then(|s| s.get("podTemplateSpec")) {
+            Some(pts) if pts.as_map().is_some() => {
+                Some(self.pod_template_spec(pts, base, &pts_path))
+            }
+            _ => None,
+        };
+        // A server with problems is still extracted (wrong values read as unset) so that
+        // validation can report its other problems in the same run; `Parsed::problems`
+        // keeps it from being rendered and silences follow-on errors on the same fields.
+        let problem_paths: Vec<FieldPath> = problems.iter().map(|p| p.path.clone()).collect();
+        self.report_all(base, problems);
         let metadata = node.get("metadata")?;
         let spec = spec?;
         let name = metadata.get("name").and_then(Node::as_str)?.to_string();
@@ -325,12 +338,18 @@ impl Context<'_> {
             .and_then(Node::as_str)
             .map(str::to_string)
             .or_else(|| options.default_namespace.clone());
-        let pod_template_spec = match spec.get("podTemplateSpec").filter(|n| !n.is_null()) {
+        let mut problem_paths = problem_paths;
+        let pod_template_spec = match pod_template_spec {
             None => None,
-            Some(pts) => {
-                Some(self.pod_template_spec(pts, base, &root.key("spec").key("podTemplateSpec"))?)
+            Some(Some(typed)) => Some(typed),
+            Some(None) => {
+                problem_paths.push(pts_path);
+                None
             }
         };
+        if !problem_paths.is_empty() {
+            parsed_problems.insert(origin.clone(), problem_paths);
+        }
         let port = |new: &str, old: &str| {
             int(spec, new)
                 .or_else(|| int(spec, old))
