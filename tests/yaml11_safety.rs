@@ -10,15 +10,97 @@ use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 /// Strings that YAML 1.1 or 1.2 readers take for something else when written bare, plus
 /// strings that try to break out of their scalar.
 const TRICKY: &[&str] = &[
-    "y", "Y", "n", "N", "yes", "Yes", "YES", "no", "No", "NO", "on", "On", "ON", "off", "Off", "OFF",
-    "true", "True", "FALSE", "~", "null", "Null", "NULL", "", " ", "1_000", "0755", "0o17", "0x1F",
-    "0b101", "+1", "-0", "1e3", "1.", ".5", ".inf", "-.Inf", ".nan", "12:30", "1:20:30", "190:20:30",
-    "2024-01-01", "2001-12-14t21:59:43.10-05:00", "=", "<<", "-", "- a", "? x", ": x", "a: b",
-    "#x", "a #b", "{{ .Values.x }}", "${VAR}", "$${VAR}", "---", "...", "--- x", "line1\nline2",
-    "\n---\nkind: Secret", "trailing space ", " leading", "tab\tinside", "quote\"s", "it's",
-    "back\\slash", "\u{2028}", "a\u{2029}b", "\u{85}", "é", "日本", "🙂", "\u{feff}bom", "*alias",
-    "&anchor", "!tag", "%directive", "@at", "`tick", "|", ">", "[a]", "{a: b}", "a,b", "1,000",
-    "9223372036854775808", "18446744073709551616", "0.1e-10", "0755\n", "\r", "a\r\nb",
+    "y",
+    "Y",
+    "n",
+    "N",
+    "yes",
+    "Yes",
+    "YES",
+    "no",
+    "No",
+    "NO",
+    "on",
+    "On",
+    "ON",
+    "off",
+    "Off",
+    "OFF",
+    "true",
+    "True",
+    "FALSE",
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "",
+    " ",
+    "1_000",
+    "0755",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "+1",
+    "-0",
+    "1e3",
+    "1.",
+    ".5",
+    ".inf",
+    "-.Inf",
+    ".nan",
+    "12:30",
+    "1:20:30",
+    "190:20:30",
+    "2024-01-01",
+    "2001-12-14t21:59:43.10-05:00",
+    "=",
+    "<<",
+    "-",
+    "- a",
+    "? x",
+    ": x",
+    "a: b",
+    "#x",
+    "a #b",
+    "{{ .Values.x }}",
+    "${VAR}",
+    "$${VAR}",
+    "---",
+    "...",
+    "--- x",
+    "line1\nline2",
+    "\n---\nkind: Secret",
+    "trailing space ",
+    " leading",
+    "tab\tinside",
+    "quote\"s",
+    "it's",
+    "back\\slash",
+    "\u{2028}",
+    "a\u{2029}b",
+    "\u{85}",
+    "é",
+    "日本",
+    "🙂",
+    "\u{feff}bom",
+    "*alias",
+    "&anchor",
+    "!tag",
+    "%directive",
+    "@at",
+    "`tick",
+    "|",
+    ">",
+    "[a]",
+    "{a: b}",
+    "a,b",
+    "1,000",
+    "9223372036854775808",
+    "18446744073709551616",
+    "0.1e-10",
+    "0755\n",
+    "\r",
+    "a\r\nb",
 ];
 
 fn server_yaml() -> String {
@@ -48,7 +130,10 @@ fn render(format: Format) -> String {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let input = dir.join("tricky.json");
     std::fs::write(&input, server_yaml()).expect("write");
-    let options = Options { inputs: vec![input], ..Options::default() };
+    let options = Options {
+        inputs: vec![input],
+        ..Options::default()
+    };
     let output = run::render(&options, &mut std::io::empty()).expect("render");
     emit::to_format(&output.rendered, format).expect("emit")
 }
@@ -66,7 +151,11 @@ fn yaml_output_reads_back_as_the_json_output() {
         assert_eq!(yaml_doc, json_doc);
     }
     let args = &items[0]["spec"]["template"]["spec"]["containers"][0]["args"];
-    assert_eq!(args.as_array().map(Vec::len), Some(TRICKY.len()), "every tricky value made it through");
+    assert_eq!(
+        args.as_array().map(Vec::len),
+        Some(TRICKY.len()),
+        "every tricky value made it through"
+    );
 }
 
 #[test]
@@ -96,7 +185,10 @@ fn no_line_of_a_value_looks_like_a_document_separator() {
     // kubectl splits streams on lines starting with `---`, before any YAML parsing.
     let yaml = render(Format::Yaml);
     for line in yaml.lines() {
-        assert!(!line.starts_with("---") || line == "---", "`{line}` would split the document");
+        assert!(
+            !line.starts_with("---") || line == "---",
+            "`{line}` would split the document"
+        );
         assert!(!line.starts_with("..."), "`{line}` would end the document");
     }
 }
