@@ -108,7 +108,7 @@ pub fn read_sources(
             continue;
         }
         let mut files = Vec::new();
-        if let Err(d) = collect_files(path, true, &mut files) {
+        if let Err(d) = collect_files(path, &mut files) {
             diagnostics.push(d);
             continue;
         }
@@ -123,7 +123,7 @@ pub fn read_sources(
     (sources, diagnostics)
 }
 
-fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+fn collect_files(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
     let io_error = |e: std::io::Error| {
         Diagnostic::error(
             Some(Location::start_of(&Arc::from(path.to_string_lossy()))),
@@ -149,7 +149,7 @@ fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Resul
             continue;
         }
         if entry.is_dir() {
-            collect_files(&entry, false, files)?;
+            collect_files(&entry, files)?;
         } else if entry
             .extension()
             .is_some_and(|ext| EXTENSIONS.iter().any(|known| ext == *known))
@@ -157,7 +157,6 @@ fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Resul
             files.push(entry);
         }
     }
-    let _ = explicit;
     Ok(())
 }
 
@@ -370,7 +369,7 @@ impl Builder<'_> {
                 if is_key {
                     self.push_key(node, merge_key)?;
                 } else {
-                    self.push_node(node, 1)?;
+                    self.push_node(node)?;
                 }
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
@@ -444,7 +443,7 @@ impl Builder<'_> {
                     let size = node_count(&node);
                     self.anchors.insert(anchor, (node.clone(), size));
                 }
-                self.push_node(node, 0)?;
+                self.push_node(node)?;
             }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id).cloned() else {
@@ -464,7 +463,7 @@ impl Builder<'_> {
                     };
                     self.push_key(node, false)?;
                 } else {
-                    self.push_node(node, 0)?;
+                    self.push_node(node)?;
                 }
             }
             _ => {}
@@ -543,7 +542,7 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn push_node(&mut self, node: Node, _counted: usize) -> Result<(), Diagnostic> {
+    fn push_node(&mut self, node: Node) -> Result<(), Diagnostic> {
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);

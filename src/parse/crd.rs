@@ -1,6 +1,9 @@
 //! The MCPServer CRD's shape (reference §1.3–1.4), as data: one table drives the strict
 //! field check here and the JSON Schema that `mcp-render schema` prints.
 
+use std::sync::OnceLock;
+
+use crate::model::ApiVersion;
 use crate::node::{FieldPath, Node, Value};
 
 /// The type of a field, as the CRD's OpenAPI schema declares it.
@@ -402,6 +405,28 @@ pub const V1ALPHA1_GROUP_REF: Field = field(
     Type::StringOrObject(&[required("name", Type::String, "Name of the MCPGroup.")]),
     "MCPGroup membership (status only).",
 );
+
+/// The spec fields of an API version: v1beta1's table, or for v1alpha1 the same with its
+/// old fields added and `groupRef` also accepted as a string (built once).
+pub fn spec_fields(version: ApiVersion) -> &'static [Field] {
+    static V1ALPHA1: OnceLock<Vec<Field>> = OnceLock::new();
+    match version {
+        ApiVersion::V1beta1 => SPEC_FIELDS,
+        ApiVersion::V1alpha1 => V1ALPHA1.get_or_init(|| {
+            SPEC_FIELDS
+                .iter()
+                .map(|f| {
+                    if f.name == V1ALPHA1_GROUP_REF.name {
+                        V1ALPHA1_GROUP_REF
+                    } else {
+                        *f
+                    }
+                })
+                .chain(V1ALPHA1_EXTRA_FIELDS.iter().copied())
+                .collect()
+        }),
+    }
+}
 
 /// Spec fields that change the rendered objects; every other field is accepted and ignored.
 pub const RENDERED_FIELDS: &[&str] = &[

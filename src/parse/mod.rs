@@ -252,24 +252,7 @@ impl Context<'_> {
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
-        let spec_fields: Vec<crd::Field> = match version {
-            ApiVersion::V1beta1 => crd::SPEC_FIELDS.to_vec(),
-            ApiVersion::V1alpha1 => crd::SPEC_FIELDS
-                .iter()
-                .map(|f| {
-                    if f.name == "groupRef" {
-                        crd::V1ALPHA1_GROUP_REF
-                    } else {
-                        *f
-                    }
-                })
-                .chain(crd::V1ALPHA1_EXTRA_FIELDS.iter().copied())
-                .collect(),
-        };
-        let spec_fields: &'static [crd::Field] = match version {
-            ApiVersion::V1beta1 => crd::SPEC_FIELDS,
-            ApiVersion::V1alpha1 => leak_v1alpha1(spec_fields),
-        };
+        let spec_fields = crd::spec_fields(version);
         let top_fields = [
             crd::Field {
                 name: "apiVersion",
@@ -444,12 +427,6 @@ impl Context<'_> {
         }
         Some(typed)
     }
-}
-
-/// The v1alpha1 spec table, built once.
-fn leak_v1alpha1(fields: Vec<crd::Field>) -> &'static [crd::Field] {
-    static TABLE: std::sync::OnceLock<Vec<crd::Field>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| fields).as_slice()
 }
 
 /// Converts serde_path_to_error's path into ours.
