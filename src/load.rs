@@ -7,7 +7,7 @@
 //!
 //! Hostile input is bounded: files over [`Limits::max_file_bytes`] are refused, nesting deeper
 //! than [`Limits::max_depth`] is refused, and alias expansion ("billion laughs") stops at
-//! [`Limits::max_nodes`] nodes per document. Duplicate mapping keys are an error, as YAML says.
+//! [`Limits::max_alias_nodes`] nodes per document. Duplicate mapping keys are an error, as YAML says.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,17 +26,20 @@ pub struct Limits {
     pub max_file_bytes: u64,
     /// Deepest nesting of mappings and lists accepted.
     pub max_depth: usize,
-    /// Most nodes one document may expand to, aliases included.
-    pub max_nodes: usize,
+    /// Most nodes that aliases may add to one document (a "billion laughs" stops here).
+    /// Nodes written out in the text are bounded by the file size instead, so a long
+    /// `List` is never refused for its length.
+    pub max_alias_nodes: usize,
 }
 
 impl Default for Limits {
-    /// 64 MiB per file, 100 levels, 1,000,000 nodes a document: far above any real manifest.
+    /// 64 MiB per file, 100 levels, 1,000,000 alias-expanded nodes a document: far above
+    /// any real manifest.
     fn default() -> Limits {
         Limits {
             max_file_bytes: 64 * 1024 * 1024,
             max_depth: 100,
-            max_nodes: 1_000_000,
+            max_alias_nodes: 1_000_000,
         }
     }
 }
@@ -299,7 +302,7 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     /// Anchored nodes of the current document, with how many nodes each expands to.
     anchors: std::collections::HashMap<usize, (Node, usize)>,
-    /// Nodes in the current document, aliases counted at their expanded size.
+    /// Nodes that aliases added to the current document.
     nodes: usize,
     document_index: usize,
     root: Option<Node>,
@@ -320,12 +323,12 @@ impl Builder<'_> {
 
     fn count(&mut self, nodes: usize, mark: Mark) -> Result<(), Diagnostic> {
         self.nodes = self.nodes.saturating_add(nodes);
-        if self.nodes > self.limits.max_nodes {
+        if self.nodes > self.limits.max_alias_nodes {
             return Err(self.error_at(
                 mark,
                 format!(
-                    "the document expands to more than {} nodes (an alias bomb?)",
-                    self.limits.max_nodes
+                    "aliases expand this document by more than {} nodes (an alias bomb?)",
+                    self.limits.max_alias_nodes
                 ),
             ));
         }
@@ -351,7 +354,6 @@ impl Builder<'_> {
                 self.document_index += 1;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, mark)?;
                 let is_key = matches!(
                     self.stack.last(),
                     Some(Frame::Map {
@@ -373,7 +375,6 @@ impl Builder<'_> {
                 }
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                self.count(1, mark)?;
                 if matches!(
                     self.stack.last(),
                     Some(Frame::Map {
