@@ -452,8 +452,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         },
         "Ignored.",
     ),
-    field("creationTimestamp", Type::AnyObject, "Ignored."),
-    field("deletionTimestamp", Type::AnyObject, "Ignored."),
+    field("creationTimestamp", Type::String, "Ignored."),
+    field("deletionTimestamp", Type::String, "Ignored."),
     field(
         "deletionGracePeriodSeconds",
         Type::Integer {
@@ -463,8 +463,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         "Ignored.",
     ),
     field("finalizers", STRINGS, "Ignored."),
-    field("ownerReferences", Type::AnyObject, "Ignored."),
-    field("managedFields", Type::AnyObject, "Ignored."),
+    field("ownerReferences", Type::List(&Type::AnyObject), "Ignored."),
+    field("managedFields", Type::List(&Type::AnyObject), "Ignored."),
     field("selfLink", Type::String, "Ignored."),
 ];
 
