@@ -522,6 +522,17 @@ fn an_output_folder_inside_the_inputs_is_refused() {
     assert!(!ws.path().join("servers/rendered").exists());
     let out = run(ws.path(), &["render", "-o", ".", "servers/"]);
     assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    // Nor may the folder be the working directory (or hold it).
+    let elsewhere = workspace();
+    let input = elsewhere.path().join("servers/tools.yaml");
+    let input = input.to_str().expect("utf-8 path");
+    let out = run(&ws.path().join("servers"), &["render", "-o", "..", input]);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("..: is the current directory or contains it"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -52,6 +52,9 @@ pub fn write_with(
     files: &Files,
     write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
 ) -> Result<WriteReport, DirError> {
+    if let Some(why) = contains_current_dir(dir) {
+        return Err(DirError::Refused(vec![why]));
+    }
     let existing = scan(dir)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
@@ -112,6 +115,19 @@ pub fn write_with(
         }
     }
     Ok(report)
+}
+
+/// DIR is swapped for a new directory, which must not pull the working directory away from
+/// under the user (their shell would sit in a deleted folder).
+fn contains_current_dir(dir: &Path) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let out = dir.canonicalize().ok()?;
+    cwd.starts_with(&out).then(|| {
+        format!(
+            "{}: is the current directory or contains it; render into a dedicated folder (like -o rendered)",
+            dir.display()
+        )
+    })
 }
 
 /// The directory DIR lives in (`.` for a bare name).
