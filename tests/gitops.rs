@@ -1,3 +1,4 @@
+#![cfg(unix)]
 //! GitOps delivery (issue 3): directory output, the `--check` drift gate, Argo CD plugin mode,
 //! `init` scaffolds, the owners lock file, `schema`, completions and help. Most tests run the
 //! built binary in a temporary directory, with relative paths so output bytes are stable.
@@ -465,6 +466,17 @@ fn a_user_file_where_a_file_of_ours_goes_is_an_error_and_nothing_is_written() {
         );
         assert_eq!(tree(&root.join("rendered")), before);
     }
+    std::fs::remove_file(root.join("rendered/kustomization.yaml")).expect("rm");
+    std::fs::remove_file(root.join("rendered/tools/mcpserver-fetch.yaml")).expect("rm");
+    std::fs::write(root.join("rendered/kustomization.yml"), "resources: []\n").expect("write");
+    let out = run(root, &["render", "-o", "rendered", "servers/"]);
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out)
+            .contains("rendered/kustomization.yml: kustomize would find two kustomization files"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]

@@ -421,6 +421,16 @@ pub fn conflicts(dir: &Path, existing: &Existing, files: &Files) -> Vec<String> 
         };
         reasons.push(format!("{}: {why}", dir.join(path).display()));
     }
+    for other in ["kustomization.yml", "Kustomization"] {
+        if files.contains_key(Path::new(INDEX_FILE))
+            && existing.entries.contains_key(Path::new(other))
+        {
+            reasons.push(format!(
+                "{}: kustomize would find two kustomization files (mcp-render writes {INDEX_FILE}); move it away",
+                dir.join(other).display()
+            ));
+        }
+    }
     reasons
 }
 

@@ -221,9 +221,14 @@ fn swap(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), Di
     match exchange(new_root, dir) {
         Exchange::Done => return Ok(()),
         Exchange::Failed(e) => return Err(DirError::io(dir, e)),
-        Exchange::Unsupported => {}
+        Exchange::Unsupported => swap_by_renames(dir, new_root, parent, name),
     }
-    // Fallback: rename the old tree away, then the new one in.
+}
+
+/// The fallback where exchange is not available: rename the old tree away (into a hidden
+/// sibling), then the new one in, then delete the old one. A crash between the two renames
+/// leaves DIR missing and the old tree in the sibling, never a mix of both.
+fn swap_by_renames(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
     let aside = tempfile::Builder::new()
         .prefix(&format!(".{name}.mcp-render-old-"))
         .tempdir_in(parent)
@@ -262,4 +267,32 @@ fn exchange(a: &Path, b: &Path) -> Exchange {
 #[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
 fn exchange(_a: &Path, _b: &Path) -> Exchange {
     Exchange::Unsupported
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rename_fallback_puts_the_new_tree_in_place_and_drops_the_old() {
+        let temp = tempfile::tempdir().expect("temp");
+        let dir = temp.path().join("rendered");
+        let new_root = temp.path().join(".rendered.new");
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::write(dir.join("old.yaml"), "old").expect("write");
+        std::fs::create_dir(&new_root).expect("mkdir");
+        std::fs::write(new_root.join("new.yaml"), "new").expect("write");
+        let result = swap_by_renames(&dir, &new_root, temp.path(), "rendered");
+        assert!(result.is_ok(), "{result:?}");
+        let names = |p: &Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(p)
+                .expect("read_dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&dir), ["new.yaml"]);
+        assert_eq!(names(temp.path()), ["rendered"], "no sibling left behind");
+    }
 }
