@@ -219,8 +219,8 @@ fn symlink(_target: &Path, link: &Path) -> io::Result<()> {
 /// allows it.
 fn swap(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
     match exchange(new_root, dir) {
-        Exchange::Done => return Ok(()),
-        Exchange::Failed(e) => return Err(DirError::io(dir, e)),
+        Exchange::Done => Ok(()),
+        Exchange::Failed(e) => Err(DirError::io(dir, e)),
         Exchange::Unsupported => swap_by_renames(dir, new_root, parent, name),
     }
 }
