@@ -158,7 +158,7 @@ Examples:
 /// Flags every `init` target shares.
 #[derive(Debug, Args)]
 struct InitOutput {
-    /// Folder to write the files to (created if missing).
+    /// Folder to write the files to (created if missing); default `./argocd` or `./flux`.
     #[arg(short = 'o', long, value_name = "DIR")]
     output_dir: Option<PathBuf>,
 
