@@ -6,6 +6,9 @@
 //! block scalars, so no line of a value can look like a `---` document separator to kubectl's
 //! line-based splitter.
 
+pub mod dir;
+pub mod owners;
+
 use serde::Serialize;
 
 use crate::render::Rendered;

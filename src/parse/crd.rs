@@ -479,8 +479,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         },
         "Ignored.",
     ),
-    field("creationTimestamp", Type::Any, "Ignored."),
-    field("deletionTimestamp", Type::Any, "Ignored."),
+    field("creationTimestamp", Type::String, "Ignored."),
+    field("deletionTimestamp", Type::String, "Ignored."),
     field(
         "deletionGracePeriodSeconds",
         Type::Integer {
@@ -490,8 +490,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         "Ignored.",
     ),
     field("finalizers", STRINGS, "Ignored."),
-    field("ownerReferences", Type::Any, "Ignored."),
-    field("managedFields", Type::Any, "Ignored."),
+    field("ownerReferences", Type::List(&Type::AnyObject), "Ignored."),
+    field("managedFields", Type::List(&Type::AnyObject), "Ignored."),
     field("selfLink", Type::String, "Ignored."),
 ];
 
