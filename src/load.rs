@@ -702,7 +702,9 @@ impl Builder<'_> {
                             col: key_mark.col as usize,
                         }),
                         "",
-                        format!("duplicate key `{key}` (first defined on line {first_line}); YAML does not allow duplicate keys"),
+                        format!(
+                            "duplicate key `{key}` (first defined on line {first_line}); YAML does not allow duplicate keys"
+                        ),
                     ));
                 }
                 keys.insert(key.clone(), key_mark.line);

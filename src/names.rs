@@ -57,6 +57,30 @@ pub fn dns1123_label(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A DNS-1035 label: a DNS-1123 label that starts with a letter (Service names, reference
+/// gitops-ecosystem §4; the rendered Services are `mcp-…`, so they always start with one).
+pub fn dns1035_label(name: &str) -> Result<(), String> {
+    dns1123_label(name)?;
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(
+            "must start with a lower-case letter (a Service name is a DNS-1035 label)".to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// The rule every object name obeys, whatever its kind: it is a path segment of the API, so
+/// it is not `.` or `..` and holds no `/` or `%`.
+pub fn path_segment_name(name: &str) -> Result<(), String> {
+    if name == "." || name == ".." {
+        return Err("may not be `.` or `..`".to_string());
+    }
+    if name.contains(['/', '%']) {
+        return Err("may not contain '/' or '%'".to_string());
+    }
+    Ok(())
+}
+
 /// A DNS-1123 subdomain: dot-separated labels, at most 253 characters (Secret and
 /// ServiceAccount names).
 pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
@@ -166,6 +190,17 @@ mod tests {
         assert!(dns1123_label("0abc").is_ok());
         for bad in ["", "Foo", "a.b", "-a", "a-", "a_b", &"a".repeat(64)] {
             assert!(dns1123_label(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn service_names_start_with_a_letter() {
+        assert!(dns1035_label("mcp-0abc").is_ok());
+        assert!(dns1035_label("0abc").is_err());
+        assert!(dns1035_label("a.b").is_err());
+        assert!(path_segment_name("system:aggregate").is_ok());
+        for bad in [".", "..", "a/b", "a%b"] {
+            assert!(path_segment_name(bad).is_err(), "{bad}");
         }
     }
 
