@@ -646,8 +646,15 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        let (short, long) = (
+            name.len().min(candidate.len()),
+            name.len().max(candidate.len()),
+        );
         let score = if candidate.to_ascii_lowercase() == lower {
             2.0
+        } else if short * 2 < long {
+            // `imagePullPolicy` is no misspelling of `image`, however alike they start.
+            0.0
         } else {
             strsim::normalized_damerau_levenshtein(&lower, &candidate.to_ascii_lowercase())
                 .max(strsim::jaro_winkler(&lower, &candidate.to_ascii_lowercase()) - 0.15)
@@ -673,6 +680,7 @@ mod tests {
             Some("podTemplateSpec")
         );
         assert_eq!(closest("secret", names.clone()), Some("secrets"));
+        assert_eq!(closest("imagePullPolicy", names.clone()), None);
         assert_eq!(closest("zzzzzz", names), None);
     }
 }
