@@ -96,6 +96,7 @@ pub fn read_sources(
         paths
     };
     let mut stdin_read = false;
+    let mut seen = HashSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
             if stdin_read {
@@ -114,6 +115,10 @@ pub fn read_sources(
             continue;
         }
         for file in files {
+            // A file named twice (`dir/ dir/a.yaml`) is one input, not two colliding copies.
+            if !seen.insert(std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone())) {
+                continue;
+            }
             let name = file.to_string_lossy().into_owned();
             match read_file(&file, &name, limits) {
                 Ok(bytes) => push_decoded(&name, bytes, &mut sources, &mut diagnostics),

@@ -124,10 +124,15 @@ impl Reporter<'_> {
         self.diagnostics.push(d);
     }
 
-    fn location_text(&self, origin: &Origin) -> String {
+    /// `path:line:col` of `field` of the object at `origin` (of its nearest ancestor present).
+    fn location_text(&self, origin: &Origin, field: &str) -> String {
         self.documents
             .get(origin.document)
-            .map(|d| d.location(d.root.locate(&origin.base)).to_string())
+            .map(|d| {
+                let mut full = origin.base.clone();
+                full.0.extend(FieldPath::parse(field).0);
+                d.location(d.root.locate(&full)).to_string()
+            })
             .unwrap_or_default()
     }
 }
@@ -473,11 +478,15 @@ fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
     }
     claims.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     for pair in claims.windows(2) {
-        let [(port, first, first_what, _), (same, origin, what, field)] = pair else {
+        let [
+            (port, first, first_what, first_field),
+            (same, origin, what, field),
+        ] = pair
+        else {
             continue;
         };
         if port == same {
-            let at = report.location_text(first);
+            let at = report.location_text(first, first_field);
             report.error(
                 origin,
                 field,
@@ -527,7 +536,8 @@ fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &
 type ObjectKey = (String, String, Option<String>, String);
 
 /// Two objects with the same kind, namespace and name in one render: the second would
-/// silently replace the first in the cluster.
+/// silently replace the first in the cluster. The same MCPServer twice is one error, not one
+/// per object it renders.
 fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     let mut seen: BTreeMap<ObjectKey, (Origin, String)> = BTreeMap::new();
     let mut claim = |group: &str,
@@ -544,7 +554,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
             name.clone(),
         );
         if let Some((first, first_what)) = seen.get(&key) {
-            let at = report.location_text(first);
+            let at = report.location_text(first, "metadata.name");
             let ns = namespace
                 .as_deref()
                 .map_or(String::new(), |ns| format!("{ns}/"));
@@ -552,7 +562,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
                 origin,
                 "metadata.name",
                 format!(
-                    "{what} would create {kind} {ns}{name}, which {first_what} at {at} also creates"
+                    "{kind} {ns}{name} would be created twice: by {what} here and by {first_what} at {at}"
                 ),
             );
         } else {
@@ -561,7 +571,25 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     };
     let mut servers: Vec<&McpServer> = parsed.servers.iter().collect();
     servers.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let mut defined: BTreeMap<(&Option<String>, &str), &Origin> = BTreeMap::new();
     for server in servers {
+        if let Some(first) = defined.get(&(&server.namespace, server.name.as_str())) {
+            let at = report.location_text(first, "metadata.name");
+            let ns = server
+                .namespace
+                .as_deref()
+                .map_or(String::new(), |ns| format!("{ns}/"));
+            report.error(
+                &server.origin,
+                "metadata.name",
+                format!(
+                    "MCPServer {ns}{} is defined twice (also at {at}); its StatefulSet and Services would replace each other",
+                    server.name
+                ),
+            );
+            continue;
+        }
+        defined.insert((&server.namespace, &server.name), &server.origin);
         let what = format!("MCPServer `{}`", server.name);
         claim(
             "apps",
@@ -591,7 +619,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     }
     for object in &parsed.pass_through {
         let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let what = format!("{} `{}`", object.kind, object.name);
+        let what = format!("a {}", object.kind);
         claim(
             group,
             &object.kind,
