@@ -123,10 +123,14 @@ pub fn env_var_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// A key in a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253 characters.
+/// A key in a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.` or
+/// `..` and not starting with `..` (`IsConfigMapKey`).
 pub fn config_map_key(key: &str) -> Result<(), String> {
     if key.is_empty() || key.len() > 253 {
         return Err("must be 1 to 253 characters".to_string());
+    }
+    if key == "." || key == ".." || key.starts_with("..") {
+        return Err("must not be `.` or `..` or start with `..`".to_string());
     }
     if key
         .chars()
@@ -219,6 +223,16 @@ mod tests {
         }
         for bad in ["", "1ABC", "A=B", "A B", "É"] {
             assert!(env_var_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_map_key_rules() {
+        for good in ["a", ".a", "a..b", "tls.crt", "_x-1"] {
+            assert!(config_map_key(good).is_ok(), "{good}");
+        }
+        for bad in ["", ".", "..", "..a", "a/b", "a b"] {
+            assert!(config_map_key(bad).is_err(), "{bad}");
         }
     }
 
