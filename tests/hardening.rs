@@ -988,3 +988,38 @@ error: 1 problem found; nothing was written
 ",
     );
 }
+
+// ---------------------------------------------------------------------------------------
+// The valid fixtures scripts/validate-fixtures.sh checks against Go and Kubernetes' schemas
+// ---------------------------------------------------------------------------------------
+
+#[test]
+fn valid_fixtures_render_and_read_back_as_their_json() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hardening/valid");
+    let mut count = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/hardening/valid") {
+        let path = entry.expect("a directory entry").path();
+        if path.extension().is_none_or(|e| e != "yaml") {
+            continue;
+        }
+        count += 1;
+        let args_file = path.with_extension("args");
+        let extra = std::fs::read_to_string(&args_file).unwrap_or_default();
+        let mut args: Vec<&str> = vec!["render"];
+        args.extend(extra.split_whitespace());
+        let file = path.to_string_lossy().into_owned();
+        args.push(&file);
+        let yaml = mcp(&args, b"");
+        assert_eq!(yaml.code, 0, "{file}: {}", yaml.stderr);
+        args.insert(1, "--format=json");
+        let json = mcp(&args, b"");
+        assert_eq!(json.code, 0, "{file}: {}", json.stderr);
+        let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+        assert_eq!(
+            serde_json::Value::Array(read_back(yaml.stdout())),
+            list["items"],
+            "{file}"
+        );
+    }
+    assert!(count >= 4, "the fixtures are there");
+}
