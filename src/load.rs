@@ -628,11 +628,15 @@ impl Builder<'_> {
             Value::Bool(b) => b.to_string(),
             Value::Number(n) if n.is_i64() => n.to_string(),
             Value::Null | Value::Number(_) => {
+                let what = match &key.value {
+                    Value::Number(n) if n.is_u64() => "an integer beyond 64-bit signed range",
+                    Value::Number(_) => "a floating-point number",
+                    _ => "null",
+                };
                 return Err(self.error_at(
                     key.mark,
                     format!(
-                        "a mapping key must be a string: kubectl reads this key as {} and rejects it; quote it",
-                        if key.is_null() { "null" } else { "a number that is not an integer" }
+                        "a mapping key must be a string: kubectl reads this key as {what} and rejects it; quote it"
                     ),
                 ));
             }

@@ -206,7 +206,7 @@ error: 1 problem found; nothing was written
 #[test]
 fn keys_kubectl_cannot_stringify_are_an_error() {
     // sigs.k8s.io/yaml fails on null keys and formats float keys its own way; we refuse both.
-    for (key, what) in [("~", "null"), ("1.5", "a number that is not an integer")] {
+    for (key, what) in [("~", "null"), ("1.5", "a floating-point number")] {
         let run = render_stdin(&format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  {key}: v\n"
         ));
