@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
     let json = emit::to_json(&output.rendered).expect("rendered objects always emit as JSON");
     let list: serde_json::Value = serde_json::from_str(&json).expect("the JSON output is JSON");
     let source = load::decode("<output>", yaml.clone().into_bytes()).expect("UTF-8 output");
-    let documents = load::parse_documents(&source, &Limits::default())
-        .expect("the YAML output is valid YAML");
+    let documents =
+        load::parse_documents(&source, &Limits::default()).expect("the YAML output is valid YAML");
     let read_back: Vec<serde_json::Value> = documents.iter().map(|d| d.root.to_json()).collect();
     assert_eq!(
         serde_json::Value::Array(read_back),
@@ -38,5 +38,8 @@ fuzz_target!(|data: &[u8]| {
     );
     // Our output is valid input: fed back in, it renders (all pass-through).
     let again = run::render(&Options::default(), &mut yaml.as_bytes());
-    assert!(again.is_ok(), "our own output is not valid input:\n{yaml}\n{again:?}");
+    assert!(
+        again.is_ok(),
+        "our own output is not valid input:\n{yaml}\n{again:?}"
+    );
 });
