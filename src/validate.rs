@@ -8,10 +8,11 @@ use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
-use crate::model::{McpServer, Origin, Parsed, PassThrough};
+use crate::model::{McpServer, Origin, Parsed, PassThrough, Resources};
 use crate::names;
 use crate::node::FieldPath;
 use crate::parse::owners::Owners;
+use crate::render::NODE_PORT_RANGE;
 
 /// Whether the Services get ownerReferences to their StatefulSet (`--owner-refs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -61,9 +62,16 @@ pub fn validate(
     };
     for server in &parsed.servers {
         check_server(server, &mut report);
-        check_owner(server, owners, owner_refs, &mut report);
+        // A server that failed the CRD check is never rendered: no word on its Services.
+        if !parsed.problems.contains_key(&server.origin) {
+            check_owner(server, owners, owner_refs, &mut report);
+        }
+    }
+    for object in &parsed.pass_through {
+        check_pass_through(object, &mut report);
     }
     check_collisions(&parsed, &mut report);
+    check_node_ports(&parsed, &mut report);
     let mut servers = parsed.servers;
     servers.sort_by(|a, b| {
         (&a.namespace, &a.name, &a.origin).cmp(&(&b.namespace, &b.name, &b.origin))
@@ -132,10 +140,15 @@ impl Reporter<'_> {
         self.diagnostics.push(d);
     }
 
-    fn location_text(&self, origin: &Origin) -> String {
+    /// `path:line:col` of `field` of the object at `origin` (of its nearest ancestor present).
+    fn location_text(&self, origin: &Origin, field: &str) -> String {
         self.documents
             .get(origin.document)
-            .map(|d| d.location(d.root.locate(&origin.base)).to_string())
+            .map(|d| {
+                let mut full = origin.base.clone();
+                full.0.extend(FieldPath::parse(field).0);
+                d.location(d.root.locate(&full)).to_string()
+            })
             .unwrap_or_default()
     }
 }
@@ -252,6 +265,9 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
             );
         }
     }
+    if let Some(resources) = &spec.resources {
+        check_resources(resources, origin, report);
+    }
     if let Some((account, Err(why))) = spec
         .service_account
         .as_ref()
@@ -319,6 +335,183 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
     }
 }
 
+/// `spec.resources`: every quantity parses as Kubernetes parses it, is not negative, and no
+/// request is above its limit (the API server rejects all three).
+fn check_resources(resources: &Resources, origin: &Origin, report: &mut Reporter<'_>) {
+    let mut values: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for (group, map) in [
+        ("limits", &resources.limits),
+        ("requests", &resources.requests),
+    ] {
+        for (resource, text) in map {
+            let field = format!("spec.resources.{group}.{resource}");
+            match quantity(text) {
+                Err(why) => report.error(origin, &field, format!("`{text}` {why}")),
+                Ok(value) if value < 0.0 => {
+                    report.error(origin, &field, format!("`{text}` must not be negative"))
+                }
+                Ok(value) => {
+                    values.insert((group, resource), value);
+                }
+            }
+        }
+    }
+    for (resource, text) in &resources.requests {
+        let request = values.get(&("requests", resource.as_str()));
+        let limit = values.get(&("limits", resource.as_str()));
+        if let (Some(request), Some(limit)) = (request, limit)
+            && request > limit
+        {
+            let limit_text = resources.limits.get(resource).map_or("", String::as_str);
+            report.error(
+                origin,
+                &format!("spec.resources.requests.{resource}"),
+                format!("`{text}` is more than the limit `{limit_text}`; a request must not exceed its limit"),
+            );
+        }
+    }
+}
+
+/// Parses a Kubernetes quantity (`resource.ParseQuantity`): an optionally signed decimal
+/// number and a suffix (`Ki`..`Ei`, `m`, `k`, `M`..`E`, or an exponent `e3`). Returns its
+/// approximate value, for comparisons.
+pub fn quantity(text: &str) -> Result<f64, String> {
+    let invalid =
+        || "is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)".to_string();
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'-') => (-1.0, &text[1..]),
+        Some(b'+') => (1.0, &text[1..]),
+        _ => (1.0, text),
+    };
+    let number_len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(number_len);
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    if digits == 0 || number.matches('.').count() > 1 {
+        return Err(invalid());
+    }
+    let mantissa: f64 = number.parse().map_err(|_| invalid())?;
+    let binary = |power: i32| Ok(2f64.powi(10 * power));
+    let multiplier: Result<f64, String> = match suffix {
+        "" => Ok(1.0),
+        "Ki" => binary(1),
+        "Mi" => binary(2),
+        "Gi" => binary(3),
+        "Ti" => binary(4),
+        "Pi" => binary(5),
+        "Ei" => binary(6),
+        "m" => Ok(1e-3),
+        "k" => Ok(1e3),
+        "M" => Ok(1e6),
+        "G" => Ok(1e9),
+        "T" => Ok(1e12),
+        "P" => Ok(1e15),
+        "E" => Ok(1e18),
+        exponent if exponent.starts_with(['e', 'E']) => {
+            let digits = exponent[1..].trim_start_matches(['+', '-']);
+            let well_formed = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && exponent.len() - digits.len() <= 2;
+            match exponent[1..].parse::<i32>() {
+                Ok(power) if well_formed => Ok(10f64.powi(power)),
+                _ => Err(invalid()),
+            }
+        }
+        _ => Err(invalid()),
+    };
+    Ok(sign * mantissa * multiplier?)
+}
+
+/// Pass-through objects go to the cluster unchanged, so their names must be ones the API
+/// server accepts: any object's name is a path segment, a Service's a DNS-1035 label, and a
+/// namespace a DNS-1123 label.
+fn check_pass_through(object: &PassThrough, report: &mut Reporter<'_>) {
+    let name = &object.name;
+    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let rule = if group.is_empty() && object.kind == "Service" {
+        names::dns1035_label(name)
+    } else {
+        names::path_segment_name(name)
+    };
+    if let Err(why) = rule {
+        report.error(&object.origin, "metadata.name", format!("`{name}` {why}"));
+    }
+    if let Some((namespace, Err(why))) = object
+        .namespace
+        .as_ref()
+        .map(|ns| (ns, names::dns1123_label(ns)))
+    {
+        report.error(
+            &object.origin,
+            "metadata.namespace",
+            format!("`{namespace}` {why}"),
+        );
+    }
+}
+
+/// Node ports are unique in a whole cluster: two Services asking for the same one cannot
+/// both be created. The rendered `mcp-<name>` Service asks for its mcpPort when it is in
+/// the NodePort range; pass-through Services ask for their `spec.ports[].nodePort`.
+fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
+    let mut claims: Vec<(i64, &Origin, String, String)> = Vec::new();
+    for server in &parsed.servers {
+        let port = server.spec.mcp_port;
+        if server.spec.transport.has_services() && NODE_PORT_RANGE.contains(&port) {
+            claims.push((
+                i64::from(port),
+                &server.origin,
+                format!(
+                    "MCPServer `{}` (Service `{}`)",
+                    server.name,
+                    names::service_name(&server.name)
+                ),
+                "spec.mcpPort".to_string(),
+            ));
+        }
+    }
+    for object in &parsed.pass_through {
+        let is_service = object.kind == "Service" && !object.api_version.contains('/');
+        let ports = object
+            .value
+            .pointer("/spec/ports")
+            .and_then(|p| p.as_array());
+        for (i, port) in ports
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|_| is_service)
+        {
+            if let Some(node_port) = port.get("nodePort").and_then(serde_json::Value::as_i64) {
+                claims.push((
+                    node_port,
+                    &object.origin,
+                    format!("Service `{}`", object.name),
+                    format!("spec.ports[{i}].nodePort"),
+                ));
+            }
+        }
+    }
+    claims.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for pair in claims.windows(2) {
+        let [
+            (port, first, first_what, first_field),
+            (same, origin, what, field),
+        ] = pair
+        else {
+            continue;
+        };
+        if port == same {
+            let at = report.location_text(first, first_field);
+            report.error(
+                origin,
+                field,
+                format!("{what} asks for node port {port}, which {first_what} at {at} also uses; a node port can be used once in a cluster"),
+            );
+        }
+    }
+}
+
 fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &mut Reporter<'_>) {
     if policy == OwnerRefs::Omit || !server.spec.transport.has_services() {
         return;
@@ -359,7 +552,8 @@ fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &
 type ObjectKey = (String, String, Option<String>, String);
 
 /// Two objects with the same kind, namespace and name in one render: the second would
-/// silently replace the first in the cluster.
+/// silently replace the first in the cluster. The same MCPServer twice is one error, not one
+/// per object it renders.
 fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     let mut seen: BTreeMap<ObjectKey, (Origin, String)> = BTreeMap::new();
     let mut claim = |group: &str,
@@ -376,7 +570,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
             name.clone(),
         );
         if let Some((first, first_what)) = seen.get(&key) {
-            let at = report.location_text(first);
+            let at = report.location_text(first, "metadata.name");
             let ns = namespace
                 .as_deref()
                 .map_or(String::new(), |ns| format!("{ns}/"));
@@ -384,7 +578,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
                 origin,
                 "metadata.name",
                 format!(
-                    "{what} would create {kind} {ns}{name}, which {first_what} at {at} also creates"
+                    "{kind} {ns}{name} would be created twice: by {what} here and by {first_what} at {at}"
                 ),
             );
         } else {
@@ -393,7 +587,25 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     };
     let mut servers: Vec<&McpServer> = parsed.servers.iter().collect();
     servers.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let mut defined: BTreeMap<(&Option<String>, &str), &Origin> = BTreeMap::new();
     for server in servers {
+        if let Some(first) = defined.get(&(&server.namespace, server.name.as_str())) {
+            let at = report.location_text(first, "metadata.name");
+            let ns = server
+                .namespace
+                .as_deref()
+                .map_or(String::new(), |ns| format!("{ns}/"));
+            report.error(
+                &server.origin,
+                "metadata.name",
+                format!(
+                    "MCPServer {ns}{} is defined twice (also at {at}); its StatefulSet and Services would replace each other",
+                    server.name
+                ),
+            );
+            continue;
+        }
+        defined.insert((&server.namespace, &server.name), &server.origin);
         let what = format!("MCPServer `{}`", server.name);
         claim(
             "apps",
@@ -423,7 +635,7 @@ fn check_collisions(parsed: &Parsed, report: &mut Reporter<'_>) {
     }
     for object in &parsed.pass_through {
         let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
-        let what = format!("{} `{}`", object.kind, object.name);
+        let what = format!("a {}", object.kind);
         claim(
             group,
             &object.kind,

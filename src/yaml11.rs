@@ -270,7 +270,7 @@ fn looks_radix_int(body: &str) -> bool {
 /// `[0-9_]*` then either base-60 groups `(:[0-5]?[0-9])+` with an optional `.[0-9_]*`,
 /// or an optional `.[0-9_.]*` and an optional `[eE][-+]?[0-9]+`; at least one character
 /// before the exponent. This covers the YAML 1.1 int/float regexps (whose float allows
-/// `1.2.3` and even `.`), PyYAML's `._5`, SnakeYAML's `_`, Psych's base 60
+/// `1.2.3` and even `.`), PyYAML's `._5`, Psych's base 60
 /// `0:30`, and YAML 1.2's `1e3`.
 fn looks_decimal(body: &str) -> bool {
     let int_len = body
@@ -307,7 +307,10 @@ fn looks_decimal(body: &str) -> bool {
             !digits.is_empty() && all_digits(digits)
         }
     };
-    exponent_ok && (!int.is_empty() || dot)
+    // YAML 1.1's int and float both start with a digit (or, for floats, the dot itself);
+    // `_` or `__` alone is a string to every Kubernetes reader (only SnakeYAML thinks not).
+    let int_ok = int.starts_with(|c: char| c.is_ascii_digit()) || (int.is_empty() && dot);
+    exponent_ok && int_ok
 }
 
 /// YAML 1.1 / Go / Psych timestamps, widened: optional `-`, `YYYY-M-D` with one or two
@@ -337,11 +340,12 @@ fn reads_back_as_plain(text: &str) -> bool {
         return false;
     };
     let first_ok = match first {
-        // `-x` is a scalar, `-` and `- x` are sequence entries.
-        '-' => second.is_some_and(|c| c != ' '),
-        // `?x` and `:x` are plain in block context only; Psych reads `:x` as a symbol.
-        '?' | ':' | ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\''
-        | '"' | '%' | '@' | '`' | ' ' => false,
+        // `-x`, `?x` and `:x` are plain scalars in block context (Go's yaml.v2 and PyYAML
+        // read them so); `-`, `- x`, `? x` and `: x` are indicators. Ruby's Psych reads `:x`
+        // as a symbol, but no Kubernetes tool is written in Ruby.
+        '-' | '?' | ':' => second.is_some_and(|c| c != ' '),
+        ',' | '[' | ']' | '{' | '}' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
+        | '@' | '`' | ' ' => false,
         _ => true,
     };
     let marker = ["---", "..."]
@@ -639,8 +643,6 @@ mod tests {
         "...",
         "._5",
         "1_000_",
-        "_",
-        "__",
         "0b_",
         "0x_",
         "0o_7",
@@ -666,9 +668,8 @@ mod tests {
         "- a",
         "?",
         "? a",
-        "?a",
         ":",
-        ":a",
+        ": a",
         "#a",
         "&a",
         "*a",
@@ -748,6 +749,12 @@ mod tests {
         "---x",
         "..x",
         "100Mi",
+        "?a",
+        ":x",
+        "_",
+        "__",
+        "_1",
+        "?\"",
         // Ruby's Psych strips commas from numbers; YAML 1.1 and every Kubernetes reader do not.
         "1,000",
         "80,443",

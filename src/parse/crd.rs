@@ -71,9 +71,10 @@ const PORT: Type = Type::Integer {
     min: Some(1),
     max: Some(65535),
 };
+/// A non-negative `int32` (replicas, Redis db): larger values would wrap when rendered.
 const NON_NEGATIVE: Type = Type::Integer {
     min: Some(0),
-    max: None,
+    max: Some(i32::MAX as i64),
 };
 const STRINGS: Type = Type::List(&Type::String);
 const NAME_REF: Type = Type::Object(&[required(
@@ -660,14 +661,29 @@ pub fn unknown_field_message(name: &str, fields: &[Field]) -> String {
     }
 }
 
+/// Longest name `closest` compares; longer ones get no suggestion.
+const MAX_SUGGESTION_INPUT: usize = 64;
+
 /// The candidate closest to `name`, if it is close: same letters in another case, or a
 /// small edit distance for its length.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // Field names are short; a long name is no misspelling of one, and comparing it would
+    // cost time and memory quadratic in its length.
+    if name.len() > MAX_SUGGESTION_INPUT {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        let (short, long) = (
+            name.len().min(candidate.len()),
+            name.len().max(candidate.len()),
+        );
         let score = if candidate.to_ascii_lowercase() == lower {
             2.0
+        } else if short * 2 < long {
+            // `imagePullPolicy` is no misspelling of `image`, however alike they start.
+            0.0
         } else {
             strsim::normalized_damerau_levenshtein(&lower, &candidate.to_ascii_lowercase())
                 .max(strsim::jaro_winkler(&lower, &candidate.to_ascii_lowercase()) - 0.15)
@@ -693,6 +709,7 @@ mod tests {
             Some("podTemplateSpec")
         );
         assert_eq!(closest("secret", names.clone()), Some("secrets"));
+        assert_eq!(closest("imagePullPolicy", names.clone()), None);
         assert_eq!(closest("zzzzzz", names), None);
     }
 }

@@ -181,6 +181,14 @@ impl Context<'_> {
             }
             return;
         }
+        if group == TOOLHIVE_GROUP && looks_like_mcp_server(kind) {
+            self.report(
+                base,
+                &root.key("kind"),
+                format!("`{kind}` is not a ToolHive kind; did you mean `MCPServer`?"),
+            );
+            return;
+        }
         if let Some(object) = self.pass_through(node, base, api_version, kind, origin) {
             parsed.pass_through.push(object);
         }
@@ -427,6 +435,15 @@ impl Context<'_> {
         }
         Some(typed)
     }
+}
+
+/// A misspelt `MCPServer` (`McpServer`, `MCPServers`, `MCPSever`): in ToolHive's group it
+/// would otherwise pass through as an object no API server serves.
+fn looks_like_mcp_server(kind: &str) -> bool {
+    let lower = kind.to_ascii_lowercase();
+    kind != "MCPServer"
+        && lower.len() <= 20
+        && strsim::damerau_levenshtein(&lower.replace(['-', '_'], ""), "mcpserver") <= 2
 }
 
 /// Converts serde_path_to_error's path into ours.
