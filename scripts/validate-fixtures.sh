@@ -7,7 +7,7 @@
 #      mistyped field), using kubernetes-validate from PyPI.
 #
 # Usage: scripts/validate-fixtures.sh [FIXTURE.yaml|DIR]...
-#   Default: every fixtures/**/*.yaml except fixtures/invalid/, and tests/hardening/valid/.
+#   Default: fixtures/servers/ and tests/hardening/valid/ (*.yaml, *.json).
 #   A fixture X.yaml with a sibling X.args is rendered with those extra arguments.
 #   A fixture that does not render (exit 2) is skipped: it is an error fixture.
 # Environment:
@@ -59,12 +59,12 @@ fi
 # --- fixtures ---------------------------------------------------------------------------
 fixtures=()
 if [ $# -eq 0 ]; then
-  set -- fixtures tests/hardening/valid
+  set -- fixtures/servers tests/hardening/valid
 fi
 for arg in "$@"; do
   if [ -d "$arg" ]; then
     while IFS= read -r f; do fixtures+=("$f"); done < <(
-      find "$arg" -name '*.yaml' -not -path '*/invalid/*' | LC_ALL=C sort)
+      find "$arg" \( -name '*.yaml' -o -name '*.json' \) -not -path '*/invalid/*' | LC_ALL=C sort)
   elif [ -f "$arg" ]; then
     fixtures+=("$arg")
   fi
@@ -106,8 +106,8 @@ trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0 skipped=0
 for f in "${fixtures[@]}"; do
   args=()
-  if [ -f "${f%.yaml}.args" ]; then
-    read -r -a args < "${f%.yaml}.args"
+  if [ -f "${f%.*}.args" ]; then
+    read -r -a args < "${f%.*}.args"
   fi
   rc=0
   "$BIN" render "${args[@]}" "$f" > "$TMP/out.yaml" 2> "$TMP/err" || rc=$?
