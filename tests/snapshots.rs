@@ -78,6 +78,10 @@ fn input_order_does_not_change_the_output() {
     let mut files: Vec<PathBuf> = std::fs::read_dir("fixtures/servers")
         .expect("fixtures")
         .map(|entry| entry.expect("entry").path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "json")
+        })
         .collect();
     files.sort();
     let owners = vec![PathBuf::from("fixtures/owners/with-owners.yaml")];
