@@ -87,17 +87,43 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
+    /// One line, whatever the input held: control characters, line and paragraph separators
+    /// and bidirectional overrides from the input are written as `\u{…}` escapes, so a hostile
+    /// value can neither split a diagnostic nor drive the terminal or hide text in a CI log.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(location) = &self.location {
-            write!(f, "{location}: ")?;
+            write!(f, "{}: ", Escaped(&location.to_string()))?;
         }
         if self.severity == Severity::Warning {
             f.write_str("warning: ")?;
         }
         if !self.field.is_empty() {
-            write!(f, "{}: ", self.field)?;
+            write!(f, "{}: ", Escaped(&self.field))?;
         }
-        f.write_str(&self.message)
+        write!(f, "{}", Escaped(&self.message))
+    }
+}
+
+/// Text with the characters that could change how a terminal shows it escaped.
+struct Escaped<'a>(&'a str);
+
+impl fmt::Display for Escaped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for c in self.0.chars() {
+            let unsafe_char = c.is_control()
+                || matches!(
+                    c,
+                    '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{061c}'
+                )
+                || ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c);
+            if unsafe_char {
+                write!(f, "\\u{{{:x}}}", u32::from(c))?;
+            } else {
+                fmt::Write::write_char(f, c)?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -163,3 +189,21 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostile_text_stays_on_one_line() {
+        let d = Diagnostic::error(
+            Some(Location::start_of(&Arc::from("a\nb.yaml"))),
+            "spec.env[0]",
+            "`x\n\u{1b}[31my\u{2028}\u{202e}z` is bad",
+        );
+        assert_eq!(
+            d.to_string(),
+            "a\\u{a}b.yaml:1:1: spec.env[0]: `x\\u{a}\\u{1b}[31my\\u{2028}\\u{202e}z` is bad"
+        );
+    }
+}

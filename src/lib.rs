@@ -4,17 +4,26 @@
 //! [`load`] (files → located documents) → [`parse`] (MCPServer model) → [`validate`]
 //! → [`render`] (pure: spec in, typed objects out) → [`emit`] (YAML/JSON stream or directory).
 //! [`run`] chains them for the command line and for tests.
+//!
+//! Around the pipeline: [`emit::dir`] (rendered-manifest directories and the `--check` drift
+//! gate), [`plugin`] (Argo CD plugin mode), [`init`] and [`templates`] (GitOps scaffolds),
+//! [`schema`] (JSON Schema of the input), [`github`] (workflow annotations).
 
 pub mod diagnostic;
 pub mod emit;
+pub mod github;
+pub mod init;
 pub mod load;
 pub mod model;
 pub mod names;
 pub mod node;
 pub mod par;
 pub mod parse;
+pub mod plugin;
 pub mod render;
 pub mod run;
+pub mod schema;
+pub mod templates;
 pub mod validate;
 pub mod yaml11;
 

@@ -9,7 +9,7 @@
 //! than [`Limits::max_depth`] is refused, and alias expansion ("billion laughs") stops at
 //! [`Limits::max_nodes`] nodes per document. Duplicate mapping keys are an error, as YAML says.
 
-use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -103,6 +103,7 @@ pub fn read_sources(
     // for a monorepo of thousands of files is worth spreading over threads.
     let mut inputs = Vec::new();
     let mut stdin_read = false;
+    let mut seen = HashSet::new();
     for path in paths {
         if path.as_os_str() == "-" {
             if !stdin_read {
@@ -112,9 +113,15 @@ pub fn read_sources(
             continue;
         }
         let mut files = Vec::new();
-        match collect_files(path, true, &mut files) {
-            Ok(()) => inputs.extend(files.into_iter().map(Input::File)),
-            Err(d) => inputs.push(Input::Failed(d)),
+        if let Err(d) = collect_files(path, true, &mut files) {
+            inputs.push(Input::Failed(d));
+            continue;
+        }
+        for file in files {
+            // A file named twice (`dir/ dir/a.yaml`) is one input, not two colliding copies.
+            if seen.insert(std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone())) {
+                inputs.push(Input::File(file));
+            }
         }
     }
     let threads = crate::par::threads();
@@ -478,19 +485,39 @@ fn parse_piece(source: &Source, piece: &Piece, limits: &Limits) -> PieceResult {
         line_offset: piece.line_offset,
         documents: Vec::new(),
         stack: Vec::new(),
-        anchors: std::collections::HashMap::new(),
+        anchors: HashMap::new(),
         nodes: 0,
+        bytes: 0,
         document_index: 0,
         root: None,
     };
     for event in parser {
         let (event, span) = event.map_err(|e| {
             let mark = builder.mark(e.marker());
-            builder.error_at(mark, format!("invalid YAML: {}", e.info()))
+            builder.error_at(mark, syntax_message(&e.info()))
         })?;
         builder.event(event, span)?;
     }
     Ok((builder.documents, builder.document_index))
+}
+
+/// The parser's message, with a hint for the mistakes people make most.
+fn syntax_message(info: &str) -> String {
+    let hint = if info.contains("mapping values are not allowed")
+        || info.contains("did not find expected key")
+        || info.contains("invalid indentation")
+    {
+        "; check the indentation of this line against the lines above"
+    } else if info.contains("tab") {
+        "; YAML indents with spaces, never tabs"
+    } else if info.contains("unclosed quote") {
+        "; the quoted string starting here is never closed"
+    } else if info.contains("recursion limit") {
+        "; the document nests too deeply"
+    } else {
+        ""
+    };
+    format!("invalid YAML: {info}{hint}")
 }
 
 fn marker_to_mark(marker: &Marker) -> Mark {
@@ -500,8 +527,24 @@ fn marker_to_mark(marker: &Marker) -> Mark {
     }
 }
 
-/// Mappings up to this many keys are checked for duplicates by a linear search.
-const LINEAR_KEY_CHECK_MAX: usize = 16;
+/// How big a finished node is: what an alias to it costs, and how deep it nests.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    /// Nodes, keys included.
+    nodes: usize,
+    /// Bytes of scalar text, keys included.
+    bytes: usize,
+    /// Levels of collections (a scalar is 0, `[1]` is 1).
+    height: usize,
+}
+
+impl Size {
+    fn add_child(&mut self, child: Size) {
+        self.nodes = self.nodes.saturating_add(child.nodes);
+        self.bytes = self.bytes.saturating_add(child.bytes);
+        self.height = self.height.max(child.height.saturating_add(1));
+    }
+}
 
 /// A collection being built.
 enum Frame {
@@ -509,16 +552,17 @@ enum Frame {
         items: Vec<Node>,
         mark: Mark,
         anchor: usize,
+        size: Size,
     },
     Map {
         entries: Vec<Entry>,
-        /// The keys, once the mapping is big enough for a linear duplicate check to hurt
-        /// (an owners lock file has one key per server).
-        keys: Option<std::collections::HashSet<String>>,
+        /// Each key's line, to report duplicates without a quadratic search.
+        keys: HashMap<String, u32>,
         merges: Vec<Node>,
         pending_key: Option<(String, Mark, bool)>,
         mark: Mark,
         anchor: usize,
+        size: Size,
     },
 }
 
@@ -529,10 +573,12 @@ struct Builder<'a> {
     line_offset: u32,
     documents: Vec<Document>,
     stack: Vec<Frame>,
-    /// Anchored nodes of the current document, with how many nodes each expands to.
-    anchors: std::collections::HashMap<usize, (Node, usize)>,
-    /// Nodes in the current document, aliases counted at their expanded size.
+    /// Anchored nodes of the current document, with their size.
+    anchors: HashMap<usize, (Node, Size)>,
+    /// Nodes held for the current document, aliases counted at their expanded size.
     nodes: usize,
+    /// Bytes of scalar text held for the current document, aliases expanded.
+    bytes: usize,
     document_index: usize,
     root: Option<Node>,
 }
@@ -559,8 +605,12 @@ impl Builder<'_> {
         )
     }
 
-    fn count(&mut self, nodes: usize, mark: Mark) -> Result<(), Diagnostic> {
-        self.nodes = self.nodes.saturating_add(nodes);
+    /// Charges `size` to the document's budget: every node and byte held in memory, aliases
+    /// and anchor copies included, so neither an alias bomb of many small nodes nor one of a
+    /// few huge strings can take more than the limits allow.
+    fn count(&mut self, size: Size, mark: Mark) -> Result<(), Diagnostic> {
+        self.nodes = self.nodes.saturating_add(size.nodes);
+        self.bytes = self.bytes.saturating_add(size.bytes);
         if self.nodes > self.limits.max_nodes {
             return Err(self.error_at(
                 mark,
@@ -570,7 +620,27 @@ impl Builder<'_> {
                 ),
             ));
         }
+        let max_bytes = usize::try_from(self.limits.max_file_bytes).unwrap_or(usize::MAX);
+        if self.bytes > max_bytes {
+            return Err(self.error_at(
+                mark,
+                format!(
+                    "the document's text expands to more than {max_bytes} bytes through aliases (an alias bomb?); --max-file-size raises this limit"
+                ),
+            ));
+        }
         Ok(())
+    }
+
+    /// True when the next scalar or collection is a mapping key.
+    fn expecting_key(&self) -> bool {
+        matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: None,
+                ..
+            })
+        )
     }
 
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
@@ -579,6 +649,7 @@ impl Builder<'_> {
             Event::DocumentStart(..) => {
                 self.anchors.clear();
                 self.nodes = 0;
+                self.bytes = 0;
                 self.root = None;
             }
             Event::DocumentEnd => {
@@ -592,36 +663,36 @@ impl Builder<'_> {
                 self.document_index += 1;
             }
             Event::Scalar(text, style, anchor, tag) => {
-                self.count(1, mark)?;
-                let is_key = matches!(
-                    self.stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                );
+                let size = Size {
+                    nodes: 1,
+                    bytes: text.len(),
+                    height: 0,
+                };
+                self.count(size, mark)?;
+                let is_key = self.expecting_key();
+                let value = self.scalar(&text, style, tag.as_deref(), mark)?;
                 let merge_key =
                     is_key && style == ScalarStyle::Plain && text == "<<" && tag.is_none();
-                let value = self.scalar(text, style, tag.as_deref(), mark)?;
                 let node = Node { value, mark };
                 if anchor != 0 {
-                    self.anchors.insert(anchor, (node.clone(), 1));
+                    self.count(size, mark)?;
+                    self.anchors.insert(anchor, (node.clone(), size));
                 }
                 if is_key {
                     self.push_key(node, merge_key)?;
                 } else {
-                    self.push_node(node, 1)?;
+                    self.push_node(node, size)?;
                 }
             }
             Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                self.count(1, mark)?;
-                if matches!(
-                    self.stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                ) {
+                self.count(
+                    Size {
+                        nodes: 1,
+                        ..Size::default()
+                    },
+                    mark,
+                )?;
+                if self.expecting_key() {
                     return Err(self.error_at(
                         mark,
                         "a mapping key must be a string, not a list or mapping",
@@ -633,21 +704,28 @@ impl Builder<'_> {
                         format!("nesting is deeper than {} levels", self.limits.max_depth),
                     ));
                 }
+                let size = Size {
+                    nodes: 1,
+                    bytes: 0,
+                    height: 1,
+                };
                 self.stack
                     .push(if matches!(event, Event::SequenceStart(..)) {
                         Frame::Seq {
                             items: Vec::new(),
                             mark,
                             anchor,
+                            size,
                         }
                     } else {
                         Frame::Map {
                             entries: Vec::new(),
-                            keys: None,
+                            keys: HashMap::new(),
                             merges: Vec::new(),
                             pending_key: None,
                             mark,
                             anchor,
+                            size,
                         }
                     });
             }
@@ -655,57 +733,66 @@ impl Builder<'_> {
                 let Some(frame) = self.stack.pop() else {
                     return Ok(());
                 };
-                let (node, anchor) = match frame {
+                let (node, anchor, size) = match frame {
                     Frame::Seq {
                         items,
                         mark,
                         anchor,
+                        size,
                     } => (
                         Node {
                             value: Value::Seq(items),
                             mark,
                         },
                         anchor,
+                        size,
                     ),
                     Frame::Map {
                         entries,
+                        keys,
                         merges,
                         mark,
                         anchor,
+                        size,
                         ..
                     } => (
                         Node {
-                            value: Value::Map(merge(entries, merges)),
+                            value: Value::Map(merge(entries, keys, merges)),
                             mark,
                         },
                         anchor,
+                        size,
                     ),
                 };
                 if anchor != 0 {
-                    let size = node_count(&node);
+                    // The anchor keeps a copy: charge it like the original.
+                    self.count(size, mark)?;
                     self.anchors.insert(anchor, (node.clone(), size));
                 }
-                self.push_node(node, 0)?;
+                self.push_node(node, size)?;
             }
             Event::Alias(id) => {
                 let Some((node, size)) = self.anchors.get(&id).cloned() else {
                     return Err(self.error_at(mark, "alias to an unknown anchor"));
                 };
                 self.count(size, mark)?;
+                if self.stack.len().saturating_add(size.height) > self.limits.max_depth {
+                    return Err(self.error_at(
+                        mark,
+                        format!(
+                            "this alias nests the document deeper than {} levels",
+                            self.limits.max_depth
+                        ),
+                    ));
+                }
                 let node = Node { mark, ..node };
-                if matches!(
-                    self.stack.last(),
-                    Some(Frame::Map {
-                        pending_key: None,
-                        ..
-                    })
-                ) {
+                if self.expecting_key() {
                     let Value::Str(_) = node.value else {
                         return Err(self.error_at(mark, "a mapping key must be a string"));
                     };
                     self.push_key(node, false)?;
                 } else {
-                    self.push_node(node, 0)?;
+                    self.push_node(node, size)?;
                 }
             }
             _ => {}
@@ -715,7 +802,7 @@ impl Builder<'_> {
 
     fn scalar(
         &self,
-        text: Cow<'_, str>,
+        text: &str,
         style: ScalarStyle,
         tag: Option<&Tag>,
         mark: Mark,
@@ -723,9 +810,9 @@ impl Builder<'_> {
         if let Some(tag) = tag {
             let core = tag.handle() == "tag:yaml.org,2002:";
             return match (core, tag.suffix()) {
-                (true, "str") => Ok(Value::Str(text.into_owned())),
+                (true, "str") => Ok(Value::Str(text.to_string())),
                 (true, suffix @ ("int" | "float" | "bool" | "null")) => {
-                    let value = self.plain(Cow::Borrowed(&text), mark)?;
+                    let value = self.plain(text, mark)?;
                     let fits = matches!(
                         (suffix, &value),
                         ("null", Value::Null) | ("bool", Value::Bool(_)) | ("int" | "float", Value::Number(_))
@@ -744,13 +831,13 @@ impl Builder<'_> {
         }
         match style {
             ScalarStyle::Plain => self.plain(text, mark),
-            _ => Ok(Value::Str(text.into_owned())),
+            _ => Ok(Value::Str(text.to_string())),
         }
     }
 
     /// A plain scalar, resolved as kubectl resolves it.
-    fn plain(&self, text: Cow<'_, str>, mark: Mark) -> Result<Value, Diagnostic> {
-        Ok(match yaml11::resolve_plain(&text) {
+    fn plain(&self, text: &str, mark: Mark) -> Result<Value, Diagnostic> {
+        Ok(match yaml11::resolve_plain(text) {
             Plain::Null => Value::Null,
             Plain::Bool(b) => Value::Bool(b),
             Plain::Int(i) => Value::Number(i.into()),
@@ -764,16 +851,30 @@ impl Builder<'_> {
                     ));
                 }
             },
-            Plain::Str => Value::Str(text.into_owned()),
+            Plain::Str => Value::Str(text.to_string()),
         })
     }
 
+    /// Records a mapping key. Keys become strings as kubectl makes them (`1` → `"1"`,
+    /// `true` → `"true"`); keys kubectl cannot turn into a string are an error.
     fn push_key(&mut self, key: Node, merge_key: bool) -> Result<(), Diagnostic> {
-        let name = match key.value {
-            Value::Str(s) => s,
-            Value::Null => "null".to_string(),
+        let name = match &key.value {
+            Value::Str(s) => s.clone(),
             Value::Bool(b) => b.to_string(),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) if n.is_i64() => n.to_string(),
+            Value::Null | Value::Number(_) => {
+                let what = match &key.value {
+                    Value::Number(n) if n.is_u64() => "an integer beyond 64-bit signed range",
+                    Value::Number(_) => "a floating-point number",
+                    _ => "null",
+                };
+                return Err(self.error_at(
+                    key.mark,
+                    format!(
+                        "a mapping key must be a string: kubectl reads this key as {what} and rejects it; quote it"
+                    ),
+                ));
+            }
             Value::Seq(_) | Value::Map(_) => {
                 return Err(self.error_at(key.mark, "a mapping key must be a string"));
             }
@@ -784,13 +885,38 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn push_node(&mut self, node: Node, _counted: usize) -> Result<(), Diagnostic> {
+    fn push_node(&mut self, node: Node, size: Size) -> Result<(), Diagnostic> {
+        let merge_error = |builder: &Self, mark: Mark| {
+            builder.error_at(
+                mark,
+                "a merge key (`<<`) takes a mapping or a list of mappings, as kubectl requires",
+            )
+        };
+        let is_merge_value = matches!(
+            self.stack.last(),
+            Some(Frame::Map {
+                pending_key: Some((_, _, true)),
+                ..
+            })
+        );
+        if is_merge_value {
+            let valid = match &node.value {
+                Value::Map(_) => true,
+                Value::Seq(items) => items.iter().all(|item| item.as_map().is_some()),
+                _ => false,
+            };
+            if !valid {
+                return Err(merge_error(self, node.mark));
+            }
+        }
+        let source = Arc::clone(&self.source.name);
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
+            Some(Frame::Seq { items, size: s, .. }) => {
+                s.add_child(size);
                 items.push(node);
                 Ok(())
             }
@@ -799,34 +925,33 @@ impl Builder<'_> {
                 keys,
                 merges,
                 pending_key,
+                size: s,
                 ..
             }) => {
                 let Some((key, key_mark, merge_key)) = pending_key.take() else {
                     return Ok(());
                 };
+                s.add_child(size);
+                s.nodes = s.nodes.saturating_add(1);
+                s.bytes = s.bytes.saturating_add(key.len());
                 if merge_key {
                     merges.push(node);
                     return Ok(());
                 }
-                if keys.is_none() && entries.len() >= LINEAR_KEY_CHECK_MAX {
-                    *keys = Some(entries.iter().map(|entry| entry.key.clone()).collect());
-                }
-                let duplicate = match keys {
-                    Some(keys) => !keys.insert(key.clone()),
-                    None => entries.iter().any(|entry| entry.key == key),
-                };
-                let first = if duplicate {
-                    entries.iter().find(|entry| entry.key == key)
-                } else {
-                    None
-                };
-                if let Some(first) = first {
-                    let first_line = first.key_mark.line;
-                    return Err(self.error_at(
-                        key_mark,
-                        format!("duplicate key `{key}` (first defined on line {first_line}); YAML does not allow duplicate keys"),
+                if let Some(first_line) = keys.get(&key) {
+                    return Err(Diagnostic::error(
+                        Some(Location {
+                            source,
+                            line: key_mark.line as usize,
+                            col: key_mark.col as usize,
+                        }),
+                        "",
+                        format!(
+                            "duplicate key `{key}` (first defined on line {first_line}); YAML does not allow duplicate keys"
+                        ),
                     ));
                 }
+                keys.insert(key.clone(), key_mark.line);
                 entries.push(Entry {
                     key,
                     key_mark,
@@ -840,7 +965,11 @@ impl Builder<'_> {
 
 /// Applies YAML merge keys (`<<: *base`): keys written in the mapping win over merged ones,
 /// and earlier merged mappings win over later ones, as go-yaml does.
-fn merge(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
+fn merge(mut entries: Vec<Entry>, keys: HashMap<String, u32>, merges: Vec<Node>) -> Vec<Entry> {
+    if merges.is_empty() {
+        return entries;
+    }
+    let mut present: HashSet<String> = keys.into_keys().collect();
     for merged in merges {
         let maps: Vec<Node> = match merged.value {
             Value::Seq(items) => items,
@@ -852,7 +981,7 @@ fn merge(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
         for map in maps {
             if let Value::Map(extra) = map.value {
                 for entry in extra {
-                    if !entries.iter().any(|existing| existing.key == entry.key) {
+                    if present.insert(entry.key.clone()) {
                         entries.push(entry);
                     }
                 }
@@ -860,17 +989,4 @@ fn merge(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
         }
     }
     entries
-}
-
-fn node_count(node: &Node) -> usize {
-    match &node.value {
-        Value::Seq(items) => 1 + items.iter().map(node_count).sum::<usize>(),
-        Value::Map(entries) => {
-            1 + entries
-                .iter()
-                .map(|e| 1 + node_count(&e.value))
-                .sum::<usize>()
-        }
-        _ => 1,
-    }
 }

@@ -203,4 +203,7 @@ pub struct Parsed {
     pub servers: Vec<McpServer>,
     /// Everything else.
     pub pass_through: Vec<PassThrough>,
+    /// Fields of servers that failed the CRD check (already reported). Such servers are
+    /// validated for their other fields but never rendered.
+    pub problems: BTreeMap<Origin, Vec<FieldPath>>,
 }

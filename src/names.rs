@@ -57,6 +57,30 @@ pub fn dns1123_label(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A DNS-1035 label: a DNS-1123 label that starts with a letter (Service names, reference
+/// gitops-ecosystem §4; the rendered Services are `mcp-…`, so they always start with one).
+pub fn dns1035_label(name: &str) -> Result<(), String> {
+    dns1123_label(name)?;
+    if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Err(
+            "must start with a lower-case letter (a Service name is a DNS-1035 label)".to_string(),
+        );
+    }
+    Ok(())
+}
+
+/// The rule every object name obeys, whatever its kind: it is a path segment of the API, so
+/// it is not `.` or `..` and holds no `/` or `%`.
+pub fn path_segment_name(name: &str) -> Result<(), String> {
+    if name == "." || name == ".." {
+        return Err("may not be `.` or `..`".to_string());
+    }
+    if name.contains(['/', '%']) {
+        return Err("may not contain '/' or '%'".to_string());
+    }
+    Ok(())
+}
+
 /// A DNS-1123 subdomain: dot-separated labels, at most 253 characters (Secret and
 /// ServiceAccount names).
 pub fn dns1123_subdomain(name: &str) -> Result<(), String> {
@@ -99,10 +123,14 @@ pub fn env_var_name(name: &str) -> Result<(), String> {
     }
 }
 
-/// A key in a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253 characters.
+/// A key in a Secret or ConfigMap: `[-._a-zA-Z0-9]+`, at most 253 characters, not `.` or
+/// `..` and not starting with `..` (`IsConfigMapKey`).
 pub fn config_map_key(key: &str) -> Result<(), String> {
     if key.is_empty() || key.len() > 253 {
         return Err("must be 1 to 253 characters".to_string());
+    }
+    if key == "." || key == ".." || key.starts_with("..") {
+        return Err("must not be `.` or `..` or start with `..`".to_string());
     }
     if key
         .chars()
@@ -170,6 +198,17 @@ mod tests {
     }
 
     #[test]
+    fn service_names_start_with_a_letter() {
+        assert!(dns1035_label("mcp-0abc").is_ok());
+        assert!(dns1035_label("0abc").is_err());
+        assert!(dns1035_label("a.b").is_err());
+        assert!(path_segment_name("system:aggregate").is_ok());
+        for bad in [".", "..", "a/b", "a%b"] {
+            assert!(path_segment_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn subdomain_rules() {
         assert!(dns1123_subdomain("my.secret-1").is_ok());
         for bad in ["", "a..b", ".a", "A", "a_b"] {
@@ -184,6 +223,16 @@ mod tests {
         }
         for bad in ["", "1ABC", "A=B", "A B", "É"] {
             assert!(env_var_name(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn config_map_key_rules() {
+        for good in ["a", ".a", "a..b", "tls.crt", "_x-1"] {
+            assert!(config_map_key(good).is_ok(), "{good}");
+        }
+        for bad in ["", ".", "..", "..a", "a/b", "a b"] {
+            assert!(config_map_key(bad).is_err(), "{bad}");
         }
     }
 

@@ -190,6 +190,11 @@ impl FieldPath {
         FieldPath(segments)
     }
 
+    /// True when one path is a prefix of the other: a problem on either concerns both.
+    pub fn overlaps(&self, other: &FieldPath) -> bool {
+        self.0.iter().zip(&other.0).all(|(a, b)| a == b)
+    }
+
     /// This path with a key appended.
     pub fn key(&self, key: &str) -> FieldPath {
         let mut path = self.clone();

@@ -86,8 +86,7 @@ pub fn validate_on(
     };
     let outputs = load::map_pieces(&sources, &options.limits, threads, |documents| {
         let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
-        let checked =
-            validate::check_each(&parsed.servers, &documents, &owners, options.owner_refs);
+        let checked = validate::check_each(&parsed, &documents, &owners, options.owner_refs);
         (parsed, found, checked, documents.len())
     });
     let mut parts = Vec::with_capacity(outputs.len());
@@ -113,6 +112,10 @@ pub fn validate_on(
         for mut object in part.pass_through {
             object.origin.document += offset;
             parsed.pass_through.push(object);
+        }
+        for (mut origin, paths) in part.problems {
+            origin.document += offset;
+            parsed.problems.insert(origin, paths);
         }
         found.extend(part_found);
         checked.extend(part_checked);

@@ -9,10 +9,11 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
-use crate::model::{McpServer, Origin, Parsed, PassThrough};
+use crate::model::{McpServer, Origin, Parsed, PassThrough, Resources};
 use crate::names;
 use crate::node::FieldPath;
 use crate::parse::owners::Owners;
+use crate::render::NODE_PORT_RANGE;
 
 /// Whether the Services get ownerReferences to their StatefulSet (`--owner-refs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -60,20 +61,22 @@ pub fn validate(
     owners: &Owners,
     owner_refs: OwnerRefs,
 ) -> (Option<Validated>, Diagnostics) {
-    let mut diagnostics = check_each(&parsed.servers, documents, owners, owner_refs);
+    let mut diagnostics = check_each(&parsed, documents, owners, owner_refs);
     let mut report = Reporter {
         documents,
+        problems: &parsed.problems,
         diagnostics: &mut diagnostics,
     };
-    check_collisions(&parsed, |collision| collision.report(&mut report));
+    check_across(&parsed, &mut report);
     finish(parsed, diagnostics)
 }
 
-/// The checks of each server on its own: names, image, env, secrets, pod template, owner
-/// UIDs. Everything [`validate`] does but the rules that span objects; `documents` are the
-/// documents the servers' origins point into (for locations).
+/// The checks of each object on its own: a server's names, image, env, secrets, resources,
+/// pod template and owner UID; a pass-through object's name. Everything [`validate`] does
+/// but the rules that span objects; `documents` are the documents the objects' origins
+/// point into (for locations).
 pub fn check_each(
-    servers: &[McpServer],
+    parsed: &Parsed,
     documents: &[Document],
     owners: &Owners,
     owner_refs: OwnerRefs,
@@ -81,16 +84,29 @@ pub fn check_each(
     let mut diagnostics = Diagnostics::new();
     let mut report = Reporter {
         documents,
+        problems: &parsed.problems,
         diagnostics: &mut diagnostics,
     };
-    for server in servers {
+    for server in &parsed.servers {
         check_server(server, &mut report);
-        check_owner(server, owners, owner_refs, &mut report);
+        // A server that failed the CRD check is never rendered: no word on its Services.
+        if !parsed.problems.contains_key(&server.origin) {
+            check_owner(server, owners, owner_refs, &mut report);
+        }
+    }
+    for object in &parsed.pass_through {
+        check_pass_through(object, &mut report);
     }
     diagnostics
 }
 
-/// [`validate`] for servers whose [`check_each`] already ran while their documents were at
+/// The rules that span objects: collisions of names, and of node ports.
+fn check_across(parsed: &Parsed, report: &mut Reporter<'_>) {
+    check_collisions(parsed, report);
+    check_node_ports(parsed, report);
+}
+
+/// [`validate`] for objects whose [`check_each`] already ran while their documents were at
 /// hand (`checked` holds its diagnostics), so the documents can be gone: what streaming
 /// input needs. The rules that span objects report two places, which needs the documents;
 /// so when one of them fails, this gives `parsed` back and the caller runs [`validate`].
@@ -98,17 +114,22 @@ pub fn validate_checked(
     parsed: Parsed,
     checked: Diagnostics,
 ) -> Result<(Option<Validated>, Diagnostics), Parsed> {
-    let mut collides = false;
-    check_collisions(&parsed, |_| collides = true);
-    if collides {
+    let mut across = Diagnostics::new();
+    let mut report = Reporter {
+        documents: &[],
+        problems: &parsed.problems,
+        diagnostics: &mut across,
+    };
+    check_across(&parsed, &mut report);
+    if !across.is_empty() {
         return Err(parsed);
     }
     Ok(finish(parsed, checked))
 }
 
-/// Sorts into output order; the validated input when no check found an error.
+/// Sorts into output order; the validated input when no check found a problem.
 fn finish(parsed: Parsed, diagnostics: Diagnostics) -> (Option<Validated>, Diagnostics) {
-    if diagnostics.has_errors() {
+    if diagnostics.has_errors() || !parsed.problems.is_empty() {
         return (None, diagnostics);
     }
     let mut servers = parsed.servers;
@@ -135,8 +156,7 @@ fn finish(parsed: Parsed, diagnostics: Diagnostics) -> (Option<Validated>, Diagn
 }
 
 /// A stable sort that moves each item about once, with no second copy of the items: it
-/// sorts indices, then applies that order by following its cycles. A parsed server is a
-/// couple of kilobytes; sorting them directly moved each one about log2(n) times.
+/// sorts indices, then applies that order by following its cycles.
 fn sort_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
     // order[i] is where the item for position i is now.
     let mut order: Vec<usize> = (0..items.len()).collect();
@@ -156,6 +176,8 @@ fn sort_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Order
 
 struct Reporter<'a> {
     documents: &'a [Document],
+    /// Fields `parse` already reported: no second error on them.
+    problems: &'a BTreeMap<Origin, Vec<FieldPath>>,
     diagnostics: &'a mut Diagnostics,
 }
 
@@ -175,8 +197,18 @@ impl Reporter<'_> {
     }
 
     fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+        if self.already_reported(origin, field) {
+            return;
+        }
         let d = self.diagnostic(origin, field, message.into(), true);
         self.diagnostics.push(d);
+    }
+
+    fn already_reported(&self, origin: &Origin, field: &str) -> bool {
+        let path = FieldPath::parse(field);
+        self.problems
+            .get(origin)
+            .is_some_and(|paths| paths.iter().any(|p| p.overlaps(&path)))
     }
 
     fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
@@ -184,10 +216,15 @@ impl Reporter<'_> {
         self.diagnostics.push(d);
     }
 
-    fn location_text(&self, origin: &Origin) -> String {
+    /// `path:line:col` of `field` of the object at `origin` (of its nearest ancestor present).
+    fn location_text(&self, origin: &Origin, field: &str) -> String {
         self.documents
             .get(origin.document)
-            .map(|d| d.location(d.root.locate(&origin.base)).to_string())
+            .map(|d| {
+                let mut full = origin.base.clone();
+                full.0.extend(FieldPath::parse(field).0);
+                d.location(d.root.locate(&full)).to_string()
+            })
             .unwrap_or_default()
     }
 }
@@ -304,6 +341,9 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
             );
         }
     }
+    if let Some(resources) = &spec.resources {
+        check_resources(resources, origin, report);
+    }
     if let Some((account, Err(why))) = spec
         .service_account
         .as_ref()
@@ -371,6 +411,183 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
     }
 }
 
+/// `spec.resources`: every quantity parses as Kubernetes parses it, is not negative, and no
+/// request is above its limit (the API server rejects all three).
+fn check_resources(resources: &Resources, origin: &Origin, report: &mut Reporter<'_>) {
+    let mut values: BTreeMap<(&str, &str), f64> = BTreeMap::new();
+    for (group, map) in [
+        ("limits", &resources.limits),
+        ("requests", &resources.requests),
+    ] {
+        for (resource, text) in map {
+            let field = format!("spec.resources.{group}.{resource}");
+            match quantity(text) {
+                Err(why) => report.error(origin, &field, format!("`{text}` {why}")),
+                Ok(value) if value < 0.0 => {
+                    report.error(origin, &field, format!("`{text}` must not be negative"))
+                }
+                Ok(value) => {
+                    values.insert((group, resource), value);
+                }
+            }
+        }
+    }
+    for (resource, text) in &resources.requests {
+        let request = values.get(&("requests", resource.as_str()));
+        let limit = values.get(&("limits", resource.as_str()));
+        if let (Some(request), Some(limit)) = (request, limit)
+            && request > limit
+        {
+            let limit_text = resources.limits.get(resource).map_or("", String::as_str);
+            report.error(
+                origin,
+                &format!("spec.resources.requests.{resource}"),
+                format!("`{text}` is more than the limit `{limit_text}`; a request must not exceed its limit"),
+            );
+        }
+    }
+}
+
+/// Parses a Kubernetes quantity (`resource.ParseQuantity`): an optionally signed decimal
+/// number and a suffix (`Ki`..`Ei`, `m`, `k`, `M`..`E`, or an exponent `e3`). Returns its
+/// approximate value, for comparisons.
+pub fn quantity(text: &str) -> Result<f64, String> {
+    let invalid =
+        || "is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)".to_string();
+    let (sign, rest) = match text.as_bytes().first() {
+        Some(b'-') => (-1.0, &text[1..]),
+        Some(b'+') => (1.0, &text[1..]),
+        _ => (1.0, text),
+    };
+    let number_len = rest
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(rest.len());
+    let (number, suffix) = rest.split_at(number_len);
+    let digits = number.bytes().filter(u8::is_ascii_digit).count();
+    if digits == 0 || number.matches('.').count() > 1 {
+        return Err(invalid());
+    }
+    let mantissa: f64 = number.parse().map_err(|_| invalid())?;
+    let binary = |power: i32| Ok(2f64.powi(10 * power));
+    let multiplier: Result<f64, String> = match suffix {
+        "" => Ok(1.0),
+        "Ki" => binary(1),
+        "Mi" => binary(2),
+        "Gi" => binary(3),
+        "Ti" => binary(4),
+        "Pi" => binary(5),
+        "Ei" => binary(6),
+        "m" => Ok(1e-3),
+        "k" => Ok(1e3),
+        "M" => Ok(1e6),
+        "G" => Ok(1e9),
+        "T" => Ok(1e12),
+        "P" => Ok(1e15),
+        "E" => Ok(1e18),
+        exponent if exponent.starts_with(['e', 'E']) => {
+            let digits = exponent[1..].trim_start_matches(['+', '-']);
+            let well_formed = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && exponent.len() - digits.len() <= 2;
+            match exponent[1..].parse::<i32>() {
+                Ok(power) if well_formed => Ok(10f64.powi(power)),
+                _ => Err(invalid()),
+            }
+        }
+        _ => Err(invalid()),
+    };
+    Ok(sign * mantissa * multiplier?)
+}
+
+/// Pass-through objects go to the cluster unchanged, so their names must be ones the API
+/// server accepts: any object's name is a path segment, a Service's a DNS-1035 label, and a
+/// namespace a DNS-1123 label.
+fn check_pass_through(object: &PassThrough, report: &mut Reporter<'_>) {
+    let name = &object.name;
+    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let rule = if group.is_empty() && object.kind == "Service" {
+        names::dns1035_label(name)
+    } else {
+        names::path_segment_name(name)
+    };
+    if let Err(why) = rule {
+        report.error(&object.origin, "metadata.name", format!("`{name}` {why}"));
+    }
+    if let Some((namespace, Err(why))) = object
+        .namespace
+        .as_ref()
+        .map(|ns| (ns, names::dns1123_label(ns)))
+    {
+        report.error(
+            &object.origin,
+            "metadata.namespace",
+            format!("`{namespace}` {why}"),
+        );
+    }
+}
+
+/// Node ports are unique in a whole cluster: two Services asking for the same one cannot
+/// both be created. The rendered `mcp-<name>` Service asks for its mcpPort when it is in
+/// the NodePort range; pass-through Services ask for their `spec.ports[].nodePort`.
+fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
+    let mut claims: Vec<(i64, &Origin, String, String)> = Vec::new();
+    for server in &parsed.servers {
+        let port = server.spec.mcp_port;
+        if server.spec.transport.has_services() && NODE_PORT_RANGE.contains(&port) {
+            claims.push((
+                i64::from(port),
+                &server.origin,
+                format!(
+                    "MCPServer `{}` (Service `{}`)",
+                    server.name,
+                    names::service_name(&server.name)
+                ),
+                "spec.mcpPort".to_string(),
+            ));
+        }
+    }
+    for object in &parsed.pass_through {
+        let is_service = object.kind == "Service" && !object.api_version.contains('/');
+        let ports = object
+            .value
+            .pointer("/spec/ports")
+            .and_then(|p| p.as_array());
+        for (i, port) in ports
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|_| is_service)
+        {
+            if let Some(node_port) = port.get("nodePort").and_then(serde_json::Value::as_i64) {
+                claims.push((
+                    node_port,
+                    &object.origin,
+                    format!("Service `{}`", object.name),
+                    format!("spec.ports[{i}].nodePort"),
+                ));
+            }
+        }
+    }
+    claims.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
+    for pair in claims.windows(2) {
+        let [
+            (port, first, first_what, first_field),
+            (same, origin, what, field),
+        ] = pair
+        else {
+            continue;
+        };
+        if port == same {
+            let at = report.location_text(first, first_field);
+            report.error(
+                origin,
+                field,
+                format!("{what} asks for node port {port}, which {first_what} at {at} also uses; a node port can be used once in a cluster"),
+            );
+        }
+    }
+}
+
 fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &mut Reporter<'_>) {
     if policy == OwnerRefs::Omit || !server.spec.transport.has_services() {
         return;
@@ -410,93 +627,74 @@ fn check_owner(server: &McpServer, owners: &Owners, policy: OwnerRefs, report: &
 /// (API group, kind, namespace, name): what makes an object unique in a cluster.
 type ObjectKey<'a> = (&'a str, &'a str, Option<&'a str>, Cow<'a, str>);
 
-/// Who claimed an object: where, and the kind and name of the input object.
-struct Claim<'a> {
-    origin: &'a Origin,
-    kind: &'a str,
-    name: &'a str,
-}
-
-impl Claim<'_> {
-    /// "MCPServer `fetch`", "ConfigMap `settings`".
-    fn what(&self) -> String {
-        format!("{} `{}`", self.kind, self.name)
-    }
-}
-
-/// A second claim on an object already claimed.
-struct Collision<'k, 'a> {
-    key: &'k ObjectKey<'a>,
-    first: &'k Claim<'a>,
-    second: Claim<'a>,
-}
-
-impl Collision<'_, '_> {
-    fn report(&self, report: &mut Reporter<'_>) {
-        let at = report.location_text(self.first.origin);
-        let (_, kind, namespace, name) = self.key;
-        let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
-        report.error(
-            self.second.origin,
-            "metadata.name",
-            format!(
-                "{} would create {kind} {ns}{name}, which {} at {at} also creates",
-                self.second.what(),
-                self.first.what()
-            ),
-        );
-    }
-}
-
 /// Two objects with the same kind, namespace and name in one render: the second would
-/// silently replace the first in the cluster. Calls `found` for each. (A hash map: it is
-/// only looked up, never iterated, so its order cannot reach the output.)
-fn check_collisions<'a>(parsed: &'a Parsed, mut found: impl FnMut(Collision<'_, 'a>)) {
-    let mut seen: HashMap<ObjectKey<'a>, Claim<'a>> =
+/// silently replace the first in the cluster. The same MCPServer twice is one error, not one
+/// per object it renders. (Hash maps: they are only looked up, never iterated, so their
+/// order cannot reach the output; this runs on every object of every render.)
+fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
+    let mut seen: HashMap<ObjectKey<'a>, (&'a Origin, String)> =
         HashMap::with_capacity(parsed.servers.len() * 3 + parsed.pass_through.len());
-    let mut claim = |key: ObjectKey<'a>, by: Claim<'a>| match seen.get_key_value(&key) {
-        Some((key, first)) => found(Collision {
-            key,
-            first,
-            second: by,
-        }),
-        None => {
-            seen.insert(key, by);
+    let mut claim = |key: ObjectKey<'a>,
+                     origin: &'a Origin,
+                     what: &String,
+                     report: &mut Reporter<'_>| {
+        if let Some((first, first_what)) = seen.get(&key) {
+            let at = report.location_text(first, "metadata.name");
+            let (_, kind, namespace, name) = &key;
+            let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
+            report.error(
+                origin,
+                "metadata.name",
+                format!(
+                    "{kind} {ns}{name} would be created twice: by {what} here and by {first_what} at {at}"
+                ),
+            );
+        } else {
+            seen.insert(key, (origin, what.clone()));
         }
     };
     let mut servers: Vec<&'a McpServer> = parsed.servers.iter().collect();
     servers.sort_by(|a, b| a.origin.cmp(&b.origin));
+    let mut defined: HashMap<(Option<&str>, &str), &Origin> =
+        HashMap::with_capacity(parsed.servers.len());
     for server in servers {
         let namespace = server.namespace.as_deref();
-        let by = || Claim {
-            origin: &server.origin,
-            kind: "MCPServer",
-            name: &server.name,
-        };
+        if let Some(first) = defined.get(&(namespace, server.name.as_str())) {
+            let at = report.location_text(first, "metadata.name");
+            let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
+            report.error(
+                &server.origin,
+                "metadata.name",
+                format!(
+                    "MCPServer {ns}{} is defined twice (also at {at}); its StatefulSet and Services would replace each other",
+                    server.name
+                ),
+            );
+            continue;
+        }
+        defined.insert((namespace, &server.name), &server.origin);
+        let what = format!("MCPServer `{}`", server.name);
         let statefulset = ("apps", "StatefulSet", namespace, Cow::from(&server.name));
-        claim(statefulset, by());
+        claim(statefulset, &server.origin, &what, report);
         if server.spec.transport.has_services() {
             for service in [
                 names::headless_service_name(&server.name),
                 names::service_name(&server.name),
             ] {
-                claim(("", "Service", namespace, Cow::from(service)), by());
+                let key = ("", "Service", namespace, Cow::from(service));
+                claim(key, &server.origin, &what, report);
             }
         }
     }
     for object in &parsed.pass_through {
         let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+        let what = format!("a {}", object.kind);
         let key = (
             group,
             object.kind.as_str(),
             object.namespace.as_deref(),
             Cow::from(&object.name),
         );
-        let by = Claim {
-            origin: &object.origin,
-            kind: &object.kind,
-            name: &object.name,
-        };
-        claim(key, by);
+        claim(key, &object.origin, &what, report);
     }
 }

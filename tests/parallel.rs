@@ -199,16 +199,26 @@ fn errors_are_the_same_on_any_number_of_threads() {
 
 #[test]
 fn collisions_are_reported_the_same_way() {
-    // The same server twice, far apart: the second copy collides with the first.
+    // The same server twice, far apart; and a ConfigMap-free Service that takes the name of
+    // a rendered one.
     let mut text = corpus::yaml_stream(0..300);
     text.push_str("---\n");
     text.push_str(&corpus::yaml_stream(5..6));
     let err = assert_same(&Options::default(), text.as_bytes(), Format::Yaml)
         .expect_err("the input has a collision");
-    assert!(
-        err.iter().any(|d| d.message.contains("also creates")),
-        "{err:?}"
-    );
+    assert!(err.iter().any(|d| d.message.contains("twice")), "{err:?}");
+    let mut text = corpus::yaml_stream(0..300);
+    let http = (0..300)
+        .find(|&i| corpus::transport(i) != "stdio")
+        .unwrap_or_else(|| panic!("no HTTP server in the corpus"));
+    text.push_str(&format!(
+        "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: mcp-{}\n  namespace: {}\nspec:\n  ports: [{{port: 80}}]\n",
+        corpus::name(http),
+        corpus::namespace(http)
+    ));
+    let err = assert_same(&Options::default(), text.as_bytes(), Format::Yaml)
+        .expect_err("the input has a collision");
+    assert!(err.iter().any(|d| d.message.contains("twice")), "{err:?}");
 }
 
 #[test]

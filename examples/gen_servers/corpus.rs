@@ -151,10 +151,11 @@ pub fn server(index: usize) -> Value {
         spec.insert("transport".into(), json!(transport));
     }
     if http {
-        let port = if dice.chance(5) {
-            30000 + dice.below(2000)
-        } else {
-            8000 + dice.below(100)
+        // One server in 40 asks for a node port (mcpPort in 30000-32767), each a different
+        // one, as a cluster requires: there are only 2,768 of them.
+        let port = match (index % 40, index / 40) {
+            (7, slot) if slot < 2768 => 30000 + slot as u64,
+            _ => 8000 + dice.below(100),
         };
         let key = if v1alpha1 { "targetPort" } else { "mcpPort" };
         spec.insert(key.into(), json!(port));

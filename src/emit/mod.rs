@@ -6,6 +6,8 @@
 //! block scalars, so no line of a value can look like a `---` document separator to kubectl's
 //! line-based splitter.
 
+pub mod dir;
+pub mod owners;
 pub mod stream;
 
 use serde::Serialize;

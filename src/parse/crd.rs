@@ -1,6 +1,9 @@
 //! The MCPServer CRD's shape (reference §1.3–1.4), as data: one table drives the strict
 //! field check here and the JSON Schema that `mcp-render schema` prints.
 
+use std::sync::OnceLock;
+
+use crate::model::ApiVersion;
 use crate::node::{FieldPath, Node, Segment, Value};
 
 /// The type of a field, as the CRD's OpenAPI schema declares it.
@@ -27,6 +30,8 @@ pub enum Type {
     StringMap,
     /// Any mapping (`x-kubernetes-preserve-unknown-fields`, checked elsewhere if at all).
     AnyObject,
+    /// Any value at all (server-set fields we ignore).
+    Any,
     /// A string or a mapping with these fields (v1alpha1's `groupRef` changed shape).
     StringOrObject(&'static [Field]),
 }
@@ -66,9 +71,10 @@ const PORT: Type = Type::Integer {
     min: Some(1),
     max: Some(65535),
 };
+/// A non-negative `int32` (replicas, Redis db): larger values would wrap when rendered.
 const NON_NEGATIVE: Type = Type::Integer {
     min: Some(0),
-    max: None,
+    max: Some(i32::MAX as i64),
 };
 const STRINGS: Type = Type::List(&Type::String);
 const NAME_REF: Type = Type::Object(&[required(
@@ -401,6 +407,28 @@ pub const V1ALPHA1_GROUP_REF: Field = field(
     "MCPGroup membership (status only).",
 );
 
+/// The spec fields of an API version: v1beta1's table, or for v1alpha1 the same with its
+/// old fields added and `groupRef` also accepted as a string (built once).
+pub fn spec_fields(version: ApiVersion) -> &'static [Field] {
+    static V1ALPHA1: OnceLock<Vec<Field>> = OnceLock::new();
+    match version {
+        ApiVersion::V1beta1 => SPEC_FIELDS,
+        ApiVersion::V1alpha1 => V1ALPHA1.get_or_init(|| {
+            SPEC_FIELDS
+                .iter()
+                .map(|f| {
+                    if f.name == V1ALPHA1_GROUP_REF.name {
+                        V1ALPHA1_GROUP_REF
+                    } else {
+                        *f
+                    }
+                })
+                .chain(V1ALPHA1_EXTRA_FIELDS.iter().copied())
+                .collect()
+        }),
+    }
+}
+
 /// Spec fields that change the rendered objects; every other field is accepted and ignored.
 pub const RENDERED_FIELDS: &[&str] = &[
     "image",
@@ -452,8 +480,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         },
         "Ignored.",
     ),
-    field("creationTimestamp", Type::AnyObject, "Ignored."),
-    field("deletionTimestamp", Type::AnyObject, "Ignored."),
+    field("creationTimestamp", Type::String, "Ignored."),
+    field("deletionTimestamp", Type::String, "Ignored."),
     field(
         "deletionGracePeriodSeconds",
         Type::Integer {
@@ -463,8 +491,8 @@ pub const METADATA_FIELDS: &[Field] = &[
         "Ignored.",
     ),
     field("finalizers", STRINGS, "Ignored."),
-    field("ownerReferences", Type::AnyObject, "Ignored."),
-    field("managedFields", Type::AnyObject, "Ignored."),
+    field("ownerReferences", Type::List(&Type::AnyObject), "Ignored."),
+    field("managedFields", Type::List(&Type::AnyObject), "Ignored."),
     field("selfLink", Type::String, "Ignored."),
 ];
 
@@ -583,7 +611,8 @@ fn value_at<'n>(
     match (ty, &node.value) {
         (Type::String, Value::Str(_))
         | (Type::Boolean, Value::Bool(_))
-        | (Type::AnyObject, Value::Map(_)) => {}
+        | (Type::AnyObject, Value::Map(_))
+        | (Type::Any, _) => {}
         (Type::Integer { min, max }, Value::Number(n)) => match n.as_i64() {
             None => at.problem(format!("expected an integer, found {n}"), problems),
             Some(i) => {
@@ -662,6 +691,7 @@ fn type_name(ty: &Type) -> &'static str {
         Type::Integer { .. } => "an integer",
         Type::Boolean => "a boolean",
         Type::Object(_) | Type::AnyObject | Type::StringMap => "a mapping",
+        Type::Any => "any value",
         Type::List(_) => "a list",
         Type::StringOrObject(_) => "a string or a mapping",
     }
@@ -695,14 +725,29 @@ pub fn unknown_field_message(name: &str, fields: &[Field]) -> String {
     }
 }
 
+/// Longest name `closest` compares; longer ones get no suggestion.
+const MAX_SUGGESTION_INPUT: usize = 64;
+
 /// The candidate closest to `name`, if it is close: same letters in another case, or a
 /// small edit distance for its length.
 pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    // Field names are short; a long name is no misspelling of one, and comparing it would
+    // cost time and memory quadratic in its length.
+    if name.len() > MAX_SUGGESTION_INPUT {
+        return None;
+    }
     let lower = name.to_ascii_lowercase();
     let mut best: Option<(f64, &str)> = None;
     for candidate in candidates {
+        let (short, long) = (
+            name.len().min(candidate.len()),
+            name.len().max(candidate.len()),
+        );
         let score = if candidate.to_ascii_lowercase() == lower {
             2.0
+        } else if short * 2 < long {
+            // `imagePullPolicy` is no misspelling of `image`, however alike they start.
+            0.0
         } else {
             strsim::normalized_damerau_levenshtein(&lower, &candidate.to_ascii_lowercase())
                 .max(strsim::jaro_winkler(&lower, &candidate.to_ascii_lowercase()) - 0.15)
@@ -728,6 +773,7 @@ mod tests {
             Some("podTemplateSpec")
         );
         assert_eq!(closest("secret", names.clone()), Some("secrets"));
+        assert_eq!(closest("imagePullPolicy", names.clone()), None);
         assert_eq!(closest("zzzzzz", names), None);
     }
 }

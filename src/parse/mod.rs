@@ -70,6 +70,7 @@ pub fn parse_on(
     for (part, part_diagnostics) in parts {
         parsed.servers.extend(part.servers);
         parsed.pass_through.extend(part.pass_through);
+        parsed.problems.extend(part.problems);
         diagnostics.extend(part_diagnostics);
     }
     (parsed, diagnostics)
@@ -199,9 +200,19 @@ impl Context<'_> {
                     return;
                 }
             };
-            if let Some(server) = self.server(node, base, version, origin, options) {
+            if let Some(server) =
+                self.server(node, base, version, origin, options, &mut parsed.problems)
+            {
                 parsed.servers.push(server);
             }
+            return;
+        }
+        if group == TOOLHIVE_GROUP && looks_like_mcp_server(kind) {
+            self.report(
+                base,
+                &root.key("kind"),
+                format!("`{kind}` is not a ToolHive kind; did you mean `MCPServer`?"),
+            );
             return;
         }
         if let Some(object) = self.pass_through(node, base, api_version, kind, origin) {
@@ -271,13 +282,11 @@ impl Context<'_> {
         version: ApiVersion,
         origin: Origin,
         options: &ParseOptions,
+        parsed_problems: &mut BTreeMap<Origin, Vec<FieldPath>>,
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
-        let spec_fields: &'static [crd::Field] = match version {
-            ApiVersion::V1beta1 => crd::SPEC_FIELDS,
-            ApiVersion::V1alpha1 => v1alpha1_spec_fields(),
-        };
+        let spec_fields = crd::spec_fields(version);
         let top_fields = [
             crd::Field {
                 name: "apiVersion",
@@ -305,7 +314,7 @@ impl Context<'_> {
             },
             crd::Field {
                 name: "status",
-                ty: crd::Type::AnyObject,
+                ty: crd::Type::Any,
                 required: false,
                 description: "",
             },
@@ -324,10 +333,20 @@ impl Context<'_> {
         if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
             cel_rules(spec, &root.key("spec"), &mut problems);
         }
-        if self.report_all(base, problems) {
-            return None;
-        }
-        // The field check passed: every value below has the type the CRD says.
+        // The pod template is checked even when other fields have problems, so one run
+        // reports them all.
+        let pts_path = root.key("spec").key("podTemplateSpec");
+        let pod_template_spec = match spec.and_then(|s| s.get("podTemplateSpec")) {
+            Some(pts) if pts.as_map().is_some() => {
+                Some(self.pod_template_spec(pts, base, &pts_path))
+            }
+            _ => None,
+        };
+        // A server with problems is still extracted (wrong values read as unset) so that
+        // validation can report its other problems in the same run; `Parsed::problems`
+        // keeps it from being rendered and silences follow-on errors on the same fields.
+        let problem_paths: Vec<FieldPath> = problems.iter().map(|p| p.path.clone()).collect();
+        self.report_all(base, problems);
         let metadata = node.get("metadata")?;
         let spec = spec?;
         let name = metadata.get("name").and_then(Node::as_str)?.to_string();
@@ -336,13 +355,18 @@ impl Context<'_> {
             .and_then(Node::as_str)
             .map(str::to_string)
             .or_else(|| options.default_namespace.clone());
-        let pod_template_spec = match spec.get("podTemplateSpec").filter(|n| !n.is_null()) {
+        let mut problem_paths = problem_paths;
+        let pod_template_spec = match pod_template_spec {
             None => None,
-            Some(pts) => {
-                let path = root.key("spec").key("podTemplateSpec");
-                Some(Box::new(self.pod_template_spec(pts, base, &path)?))
+            Some(Some(typed)) => Some(Box::new(typed)),
+            Some(None) => {
+                problem_paths.push(pts_path);
+                None
             }
         };
+        if !problem_paths.is_empty() {
+            parsed_problems.insert(origin.clone(), problem_paths);
+        }
         let port = |new: &str, old: &str| {
             int(spec, new)
                 .or_else(|| int(spec, old))
@@ -439,23 +463,13 @@ impl Context<'_> {
     }
 }
 
-/// The v1alpha1 spec table (v1beta1's with the old `groupRef` and the removed fields), built
-/// once.
-fn v1alpha1_spec_fields() -> &'static [crd::Field] {
-    static TABLE: std::sync::OnceLock<Vec<crd::Field>> = std::sync::OnceLock::new();
-    TABLE.get_or_init(|| {
-        crd::SPEC_FIELDS
-            .iter()
-            .map(|f| {
-                if f.name == "groupRef" {
-                    crd::V1ALPHA1_GROUP_REF
-                } else {
-                    *f
-                }
-            })
-            .chain(crd::V1ALPHA1_EXTRA_FIELDS.iter().copied())
-            .collect()
-    })
+/// A misspelt `MCPServer` (`McpServer`, `MCPServers`, `MCPSever`): in ToolHive's group it
+/// would otherwise pass through as an object no API server serves.
+fn looks_like_mcp_server(kind: &str) -> bool {
+    let lower = kind.to_ascii_lowercase();
+    kind != "MCPServer"
+        && lower.len() <= 20
+        && strsim::damerau_levenshtein(&lower.replace(['-', '_'], ""), "mcpserver") <= 2
 }
 
 /// Converts serde_path_to_error's path into ours.

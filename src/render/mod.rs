@@ -17,7 +17,7 @@ use crate::model::McpServer;
 use crate::parse::owners::Owners;
 use crate::validate::{OwnerRefs, Validated};
 
-pub use services::{headless_service, service};
+pub use services::{NODE_PORT_RANGE, headless_service, service};
 pub use statefulset::statefulset;
 
 /// The objects rendered for one MCPServer, in stream order.

@@ -1,0 +1,298 @@
+//! Writing a directory render atomically.
+//!
+//! The new tree is built in a temporary sibling of DIR (`.<DIR name>.mcp-render-XXXXXX`, same
+//! parent, so the same file system): the user's own files and folders are hard-linked into it
+//! (copied where links are not possible), symbolic links are re-created as they are, and our
+//! files are written fresh; ours that the render no longer produces are simply left out.
+//! Then the two directories are swapped in one step with `renameat2(RENAME_EXCHANGE)` and
+//! the old tree is deleted. Where the file system cannot exchange, DIR is renamed away and the
+//! new tree renamed in (two steps: a crash in between leaves the old tree in the hidden
+//! sibling, never a half-written DIR).
+//!
+//! A run that fails before the swap removes its temporary tree and leaves DIR as it was. A
+//! run that is killed leaves DIR as it was and the hidden sibling behind, which is safe to
+//! delete. When nothing would change, nothing is written at all (no new inodes, no mtimes).
+//! Files are not fsync'ed: the guarantee is against failed and killed runs, not power loss
+//! (a re-render reproduces the same bytes anyway).
+
+use std::collections::BTreeSet;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::{DirError, Entry, Existing, Files, conflicts, scan, stale};
+
+/// What a write did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files written (new or changed), relative to DIR.
+    pub written: Vec<PathBuf>,
+    /// Files already as planned.
+    pub unchanged: usize,
+    /// Stale files of ours removed, relative to DIR.
+    pub removed: Vec<PathBuf>,
+}
+
+impl WriteReport {
+    /// True when DIR was left exactly as it was.
+    pub fn is_noop(&self) -> bool {
+        self.written.is_empty() && self.removed.is_empty()
+    }
+}
+
+/// Writes `files` into `dir` (created with its parents if missing), removes stale files of
+/// ours, and leaves every other file alone. All or nothing.
+pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, DirError> {
+    write_with(dir, files, &mut |path, bytes| std::fs::write(path, bytes))
+}
+
+/// [`write()`] with the function that writes each new file (in the temporary tree) passed in,
+/// so tests can make a write fail half-way.
+pub fn write_with(
+    dir: &Path,
+    files: &Files,
+    write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
+) -> Result<WriteReport, DirError> {
+    if let Some(why) = contains_current_dir(dir) {
+        return Err(DirError::Refused(vec![why]));
+    }
+    let existing = scan(dir)?;
+    let reasons = conflicts(dir, &existing, files);
+    if !reasons.is_empty() {
+        return Err(DirError::Refused(reasons));
+    }
+    let mut report = WriteReport {
+        removed: stale(&existing, files).cloned().collect(),
+        ..WriteReport::default()
+    };
+    for (path, content) in files {
+        let unchanged = existing.entries.get(path) == Some(&Entry::Generated)
+            && std::fs::read(dir.join(path)).map_err(|e| DirError::io(&dir.join(path), e))?
+                == content.as_bytes();
+        if unchanged {
+            report.unchanged += 1;
+        } else {
+            report.written.push(path.clone());
+        }
+    }
+    if report.is_noop() && existing.exists {
+        return Ok(report);
+    }
+    if let Some((path, _)) = existing.entries.iter().find(|(_, e)| **e == Entry::Special) {
+        return Err(special(&dir.join(path)));
+    }
+    let parent = parent_of(dir);
+    std::fs::create_dir_all(&parent).map_err(|e| DirError::io(&parent, e))?;
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "out".to_string());
+    let temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}.mcp-render-"))
+        .tempdir_in(&parent)
+        .map_err(|e| DirError::io(&parent, e))?;
+    let new_root = temp.path().to_path_buf();
+    if existing.exists {
+        copy_permissions(dir, &new_root)?;
+    }
+    keep_user_entries(dir, &new_root, &existing)?;
+    for (path, content) in files {
+        let target = new_root.join(path);
+        if let Some(folder) = target.parent() {
+            std::fs::create_dir_all(folder).map_err(|e| DirError::io(folder, e))?;
+        }
+        write_file(&target, content.as_bytes()).map_err(|e| DirError::io(&dir.join(path), e))?;
+    }
+    if existing.exists {
+        swap(dir, &new_root, &parent, &name)?;
+        // `temp` now holds the previous tree; dropping it deletes it.
+        drop(temp);
+    } else {
+        // Nothing to swap with: one rename puts the new tree in place.
+        let kept = temp.keep();
+        if let Err(e) = std::fs::rename(&kept, dir) {
+            let _ = std::fs::remove_dir_all(&kept);
+            return Err(DirError::io(dir, e));
+        }
+    }
+    Ok(report)
+}
+
+/// DIR is swapped for a new directory, which must not pull the working directory away from
+/// under the user (their shell would sit in a deleted folder).
+fn contains_current_dir(dir: &Path) -> Option<String> {
+    let cwd = std::env::current_dir().ok()?.canonicalize().ok()?;
+    let out = dir.canonicalize().ok()?;
+    cwd.starts_with(&out).then(|| {
+        format!(
+            "{}: is the current directory or contains it; render into a dedicated folder (like -o rendered)",
+            dir.display()
+        )
+    })
+}
+
+/// The directory DIR lives in (`.` for a bare name).
+fn parent_of(dir: &Path) -> PathBuf {
+    match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn copy_permissions(from: &Path, to: &Path) -> Result<(), DirError> {
+    let permissions = std::fs::metadata(from)
+        .map_err(|e| DirError::io(from, e))?
+        .permissions();
+    std::fs::set_permissions(to, permissions).map_err(|e| DirError::io(to, e))
+}
+
+/// Re-creates everything of the user's in the new tree: folders (with their permissions),
+/// files (hard links, so they stay the very same files), symbolic links (same target).
+/// Folders that only held files of ours are dropped with them; empty folders are kept.
+fn keep_user_entries(dir: &Path, new_root: &Path, existing: &Existing) -> Result<(), DirError> {
+    let mut keep: BTreeSet<&Path> = BTreeSet::new();
+    let mut has_children: BTreeSet<&Path> = BTreeSet::new();
+    for (path, entry) in &existing.entries {
+        if let Some(parent) = path.parent() {
+            has_children.insert(parent);
+        }
+        if *entry != Entry::Generated && *entry != Entry::Dir {
+            keep.extend(path.ancestors().skip(1));
+        }
+    }
+    for (path, entry) in &existing.entries {
+        if *entry == Entry::Dir && !has_children.contains(path.as_path()) {
+            keep.extend(path.ancestors());
+        }
+    }
+    for (path, entry) in &existing.entries {
+        let from = dir.join(path);
+        let to = new_root.join(path);
+        match entry {
+            Entry::Generated => {}
+            Entry::Dir => {
+                if keep.contains(path.as_path()) {
+                    std::fs::create_dir_all(&to).map_err(|e| DirError::io(&to, e))?;
+                    copy_permissions(&from, &to)?;
+                }
+            }
+            Entry::UserFile => {
+                if std::fs::hard_link(&from, &to).is_err() {
+                    std::fs::copy(&from, &to).map_err(|e| DirError::io(&from, e))?;
+                }
+            }
+            Entry::Symlink => {
+                let target = std::fs::read_link(&from).map_err(|e| DirError::io(&from, e))?;
+                symlink(&target, &to).map_err(|e| DirError::io(&from, e))?;
+            }
+            Entry::Special => {
+                return Err(special(&from));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn special(path: &Path) -> DirError {
+    DirError::Refused(vec![format!(
+        "{}: is a socket, FIFO or device; mcp-render cannot keep it across an atomic rewrite of the directory",
+        path.display()
+    )])
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(target, link)
+}
+
+#[cfg(not(unix))]
+fn symlink(_target: &Path, link: &Path) -> io::Result<()> {
+    Err(io::Error::new(
+        io::ErrorKind::Unsupported,
+        format!(
+            "cannot re-create the symbolic link {} on this platform",
+            link.display()
+        ),
+    ))
+}
+
+/// Puts `new_root` at `dir` and the old tree at `new_root`, atomically where the file system
+/// allows it.
+fn swap(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
+    match exchange(new_root, dir) {
+        Exchange::Done => Ok(()),
+        Exchange::Failed(e) => Err(DirError::io(dir, e)),
+        Exchange::Unsupported => swap_by_renames(dir, new_root, parent, name),
+    }
+}
+
+/// The fallback where exchange is not available: rename the old tree away (into a hidden
+/// sibling), then the new one in, then delete the old one. A crash between the two renames
+/// leaves DIR missing and the old tree in the sibling, never a mix of both.
+fn swap_by_renames(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
+    let aside = tempfile::Builder::new()
+        .prefix(&format!(".{name}.mcp-render-old-"))
+        .tempdir_in(parent)
+        .map_err(|e| DirError::io(parent, e))?;
+    let aside_path = aside.path().join("old");
+    std::fs::rename(dir, &aside_path).map_err(|e| DirError::io(dir, e))?;
+    if let Err(e) = std::fs::rename(new_root, dir) {
+        // Put the old tree back; DIR is as before.
+        let _ = std::fs::rename(&aside_path, dir);
+        return Err(DirError::io(dir, e));
+    }
+    // The caller deletes `new_root` (now gone, which is fine); `aside` deletes the old tree.
+    drop(aside);
+    Ok(())
+}
+
+/// The outcome of an exchange attempt.
+enum Exchange {
+    Done,
+    /// This kernel or file system cannot exchange directories: use the fallback.
+    Unsupported,
+    Failed(io::Error),
+}
+
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> Exchange {
+    use rustix::fs::{CWD, RenameFlags, renameat_with};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Exchange::Done,
+        Err(Errno::INVAL | Errno::NOSYS | Errno::OPNOTSUPP) => Exchange::Unsupported,
+        Err(e) => Exchange::Failed(io::Error::from(e)),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_a: &Path, _b: &Path) -> Exchange {
+    Exchange::Unsupported
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_rename_fallback_puts_the_new_tree_in_place_and_drops_the_old() {
+        let temp = tempfile::tempdir().expect("temp");
+        let dir = temp.path().join("rendered");
+        let new_root = temp.path().join(".rendered.new");
+        std::fs::create_dir(&dir).expect("mkdir");
+        std::fs::write(dir.join("old.yaml"), "old").expect("write");
+        std::fs::create_dir(&new_root).expect("mkdir");
+        std::fs::write(new_root.join("new.yaml"), "new").expect("write");
+        let result = swap_by_renames(&dir, &new_root, temp.path(), "rendered");
+        assert!(result.is_ok(), "{result:?}");
+        let names = |p: &Path| -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(p)
+                .expect("read_dir")
+                .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&dir), ["new.yaml"]);
+        assert_eq!(names(temp.path()), ["rendered"], "no sibling left behind");
+    }
+}
