@@ -16,7 +16,7 @@ use mcp_render::load::{self, Limits};
 use mcp_render::parse::owners::parse_owners;
 use mcp_render::run::{self, Options};
 use mcp_render::validate::OwnerRefs;
-use mcp_render::{Diagnostics, github, plugin, render, schema, templates};
+use mcp_render::{Diagnostics, github, plugin, schema, templates};
 
 // mimalloc: the pipeline allocates millions of small strings and vectors; it is about a
 // quarter faster than the system allocator here (see BENCHMARKS.md).
@@ -320,8 +320,7 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
         std::mem::forget(stream);
         return code;
     };
-    let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs);
-    let files = match dir::plan(&rendered) {
+    let files = match run::plan_dir(valid) {
         Ok(files) => files,
         Err(e) => {
             eprintln!("error: {e}");

@@ -203,19 +203,8 @@ pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream,
         return emit::to_format(&rendered, format).map(Stream::from);
     }
     let (servers, pass_through) = valid.valid.into_parts();
-    let chunks = crate::par::chunks(servers.len(), threads, MIN_SERVERS_PER_CHUNK);
-    // One batch of servers per chunk, each for one worker to take (and free) whole.
-    let mut rest = servers;
-    let mut batches: Vec<Mutex<Vec<McpServer>>> = chunks
-        .iter()
-        .rev()
-        .map(|chunk| Mutex::new(rest.split_off(chunk.start)))
-        .collect();
-    drop(rest);
-    batches.reverse();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
-    let parts = crate::par::map(&batches, threads, |batch| {
-        let servers = std::mem::take(&mut *batch.lock().unwrap_or_else(PoisonError::into_inner));
+    let parts = in_batches(servers, threads, |servers| {
         // Text in buffers of about TEXT_BUFFER_BYTES: no buffer is grown (copied) to the size
         // of the whole output, and freed model memory is reused for them.
         let mut texts = Vec::new();
@@ -270,6 +259,53 @@ fn read_inputs(
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         diagnostics.extend(owner_diagnostics);
         (sources, owners, diagnostics)
+    })
+}
+
+/// The files of a directory render (`render -o`), exactly as [`emit::dir::plan`] computes
+/// them from a whole render, but with servers rendered and serialised in parallel batches
+/// and each server, with its typed objects, dropped as soon as its file exists.
+pub fn plan_dir(valid: Valid) -> Result<emit::dir::Files, EmitError> {
+    plan_dir_on(valid, crate::par::threads())
+}
+
+/// [`plan_dir`] on up to `threads` threads.
+pub fn plan_dir_on(valid: Valid, threads: usize) -> Result<emit::dir::Files, EmitError> {
+    let (servers, pass_through) = valid.valid.into_parts();
+    let (owners, policy) = (&valid.owners, valid.owner_refs);
+    let files = in_batches(servers, threads, |servers| {
+        servers
+            .into_iter()
+            .map(|server| {
+                emit::dir::server_file_of(&render::render_server(&server, owners, policy))
+            })
+            .collect::<Vec<_>>()
+    });
+    let pass_through: Vec<_> = pass_through.iter().map(render::pass_through).collect();
+    emit::dir::plan_files(files.into_iter().flatten(), &pass_through)
+}
+
+/// Hands `servers`, in order, to `work` in batches on up to `threads` threads, and returns
+/// the results in order. Each batch is taken whole by one worker, which can drop its servers
+/// as it goes.
+fn in_batches<R: Send>(
+    servers: Vec<McpServer>,
+    threads: usize,
+    work: impl Fn(Vec<McpServer>) -> R + Sync,
+) -> Vec<R> {
+    let chunks = crate::par::chunks(servers.len(), threads, MIN_SERVERS_PER_CHUNK);
+    let mut rest = servers;
+    let mut batches: Vec<Mutex<Vec<McpServer>>> = chunks
+        .iter()
+        .rev()
+        .map(|chunk| Mutex::new(rest.split_off(chunk.start)))
+        .collect();
+    drop(rest);
+    batches.reverse();
+    crate::par::map(&batches, threads, |batch| {
+        work(std::mem::take(
+            &mut *batch.lock().unwrap_or_else(PoisonError::into_inner),
+        ))
     })
 }
 

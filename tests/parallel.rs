@@ -161,6 +161,25 @@ fn one_big_stream_renders_the_same_bytes_on_any_number_of_threads() {
 }
 
 #[test]
+fn directory_renders_are_the_same_files_on_any_number_of_threads() {
+    let mut servers = corpus::yaml_stream(0..300);
+    servers.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: team-01}\ndata: {a: b}\n");
+    let valid = run::validate_on(&Options::default(), &mut servers.as_bytes(), 1)
+        .unwrap_or_else(|d| panic!("{d}"));
+    let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs);
+    let expected = emit::dir::plan(&rendered).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        expected.len(),
+        300 + 2,
+        "one file per server, the ConfigMap, the index"
+    );
+    for threads in THREADS {
+        let files = run::plan_dir_on(valid.clone(), threads).unwrap_or_else(|e| panic!("{e}"));
+        assert!(files == expected, "{threads} threads: different files");
+    }
+}
+
+#[test]
 fn many_files_render_the_same_bytes_on_any_number_of_threads() {
     let scratch = Scratch::new("many-files");
     for i in 0..150 {

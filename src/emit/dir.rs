@@ -35,7 +35,7 @@ use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
-use crate::render::Rendered;
+use crate::render::{Rendered, RenderedPassThrough, RenderedServer};
 
 use super::{EmitError, push_yaml_document};
 
@@ -163,23 +163,47 @@ fn pass_through_file(kind: &str, group: Option<&str>, name: &str) -> String {
 }
 
 /// Computes every file of the directory render, index included. Pure: the same objects give
-/// the same bytes. This is what `render -o` writes and what `--check` compares against.
+/// the same bytes. This is what `render -o` writes and what `--check` compares against. The
+/// servers' files are serialised on up to [`crate::par::threads`] threads.
 pub fn plan(rendered: &Rendered) -> Result<Files, EmitError> {
+    let threads = crate::par::threads();
+    let chunks = crate::par::chunks(rendered.servers.len(), threads, 16);
+    let server_files = crate::par::map(&chunks, threads, |chunk| {
+        rendered.servers[chunk.clone()]
+            .iter()
+            .map(server_file_of)
+            .collect::<Vec<_>>()
+    });
+    plan_files(server_files.into_iter().flatten(), &rendered.pass_through)
+}
+
+/// One rendered server's file: its path in DIR and its content (header, StatefulSet,
+/// Services).
+pub fn server_file_of(server: &RenderedServer) -> Result<(PathBuf, String), EmitError> {
+    let path =
+        PathBuf::from(namespace_dir(server.namespace.as_deref())).join(server_file(&server.name));
+    let mut content = header(&server.source);
+    push_yaml_document(&mut content, &server.statefulset)?;
+    for service in &server.services {
+        push_yaml_document(&mut content, service)?;
+    }
+    Ok((path, content))
+}
+
+/// [`plan`] from the servers' files (from [`server_file_of`], in server order) and the
+/// pass-through objects.
+pub fn plan_files(
+    server_files: impl IntoIterator<Item = Result<(PathBuf, String), EmitError>>,
+    pass_through: &[RenderedPassThrough],
+) -> Result<Files, EmitError> {
     let mut files = Files::new();
-    for server in &rendered.servers {
-        let path = PathBuf::from(namespace_dir(server.namespace.as_deref()))
-            .join(server_file(&server.name));
-        let mut content = header(&server.source);
-        push_yaml_document(&mut content, &server.statefulset)?;
-        for service in &server.services {
-            push_yaml_document(&mut content, service)?;
-        }
+    for file in server_files {
+        let (path, content) = file?;
         insert(&mut files, path, content)?;
     }
     // Pass-through file names, qualified by API group where two kinds would collide.
     let mut wanted: BTreeMap<PathBuf, usize> = BTreeMap::new();
-    let simple: Vec<PathBuf> = rendered
-        .pass_through
+    let simple: Vec<PathBuf> = pass_through
         .iter()
         .map(|object| {
             PathBuf::from(namespace_dir(object.namespace.as_deref())).join(pass_through_file(
@@ -192,7 +216,7 @@ pub fn plan(rendered: &Rendered) -> Result<Files, EmitError> {
     for path in &simple {
         *wanted.entry(path.clone()).or_default() += 1;
     }
-    for (object, path) in rendered.pass_through.iter().zip(simple) {
+    for (object, path) in pass_through.iter().zip(simple) {
         let path = if wanted.get(&path).copied().unwrap_or(0) > 1 || files.contains_key(&path) {
             let group = object
                 .value

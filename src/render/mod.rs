@@ -13,7 +13,7 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Service;
 
-use crate::model::McpServer;
+use crate::model::{McpServer, PassThrough};
 use crate::parse::owners::Owners;
 use crate::validate::{OwnerRefs, Validated};
 
@@ -122,22 +122,29 @@ pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> 
 
 /// Renders everything, in output order.
 pub fn render(valid: &Validated, owners: &Owners, policy: OwnerRefs) -> Rendered {
-    Rendered {
-        servers: valid
-            .servers()
+    // Servers in parallel chunks (on up to `par::threads()` threads), joined in order.
+    let servers = valid.servers();
+    let threads = crate::par::threads();
+    let chunks = crate::par::chunks(servers.len(), threads, 16);
+    let parts = crate::par::map(&chunks, threads, |chunk| {
+        servers[chunk.clone()]
             .iter()
             .map(|server| render_server(server, owners, policy))
-            .collect(),
-        pass_through: valid
-            .pass_through()
-            .iter()
-            .map(|object| RenderedPassThrough {
-                source: Arc::clone(&object.origin.source),
-                kind: object.kind.clone(),
-                namespace: object.namespace.clone(),
-                name: object.name.clone(),
-                value: object.value.clone(),
-            })
-            .collect(),
+            .collect::<Vec<_>>()
+    });
+    Rendered {
+        servers: parts.into_iter().flatten().collect(),
+        pass_through: valid.pass_through().iter().map(pass_through).collect(),
+    }
+}
+
+/// A pass-through object, as it goes out.
+pub fn pass_through(object: &PassThrough) -> RenderedPassThrough {
+    RenderedPassThrough {
+        source: Arc::clone(&object.origin.source),
+        kind: object.kind.clone(),
+        namespace: object.namespace.clone(),
+        name: object.name.clone(),
+        value: object.value.clone(),
     }
 }
