@@ -15,8 +15,14 @@
 #   - `kubectl kustomize` on a rendered directory (the consumer step), when kubectl exists;
 #   - callgrind instruction counts (one thread; independent of machine load), when valgrind
 #     exists and BENCH_CALLGRIND is not 0.
-# Environment: BENCH_DIR (default target/bench), BENCH_KUSTOMIZE_10K=1 to also time kustomize
-# on 10,000 servers (minutes), MCP_RENDER_THREADS to pin the renderer's thread count.
+# Environment: BENCH_DIR (default target/bench), BENCH_OUT (where directory renders go:
+# default /dev/shm when it is a tmpfs, see below), BENCH_KUSTOMIZE_10K=1 to also time
+# kustomize on 10,000 servers (minutes), MCP_RENDER_THREADS to pin the renderer's thread count.
+#
+# Directory renders go to a tmpfs by default: each timed run starts from an empty directory,
+# and on ext4, creating 10,000 files right after deleting 10,000 costs seconds of kernel time
+# (the inode allocator skips inodes freed in the last minutes: find_inode_bit/recently_deleted),
+# which would measure the file system, not mcp-render. BENCH_OUT=target/bench/out measures ext4.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -25,7 +31,10 @@ QUICK=0
 WORK=${BENCH_DIR:-target/bench}
 IN=$WORK/input
 OUT=$WORK/results
-mkdir -p "$IN" "$OUT"
+if [[ -z ${BENCH_OUT:-} ]]; then
+  if [[ $(stat -f -c %T /dev/shm 2>/dev/null) == tmpfs ]]; then BENCH_OUT=/dev/shm/mcp-render-bench; else BENCH_OUT=$WORK/out; fi
+fi
+mkdir -p "$IN" "$OUT" "$BENCH_OUT"
 rm -f "$OUT"/*.json "$OUT"/*.txt
 
 say() { printf '\n== %s\n' "$*"; }
@@ -106,8 +115,9 @@ say "directory output and --check"
 HELP=$("$BIN" render --help)
 DIR_MODE=0
 if grep -q -- '--output-dir' <<<"$HELP"; then DIR_MODE=1; fi
+echo "directories go to $BENCH_OUT ($(stat -f -c %T "$BENCH_OUT"))"
 for n in 1000 10000; do
-  dir=$WORK/dir-$n
+  dir=$BENCH_OUT/dir-$n
   if [[ $DIR_MODE == 1 ]]; then
     echo "-- $n servers to a directory"
     bench "dir-$n" "$(runs_for "$n")" --prepare "rm -rf $dir" "$(render_cmd "$n" -o "$dir")"
@@ -133,9 +143,9 @@ done
 say "kubectl kustomize on the rendered directory (the consumer step)"
 if command -v kubectl >/dev/null; then
   kubectl version --client 2>/dev/null | grep -i kustomize || true
-  bench "kustomize-1000" 3 "kubectl kustomize $WORK/dir-1000"
+  bench "kustomize-1000" 3 "kubectl kustomize $BENCH_OUT/dir-1000"
   if [[ ${BENCH_KUSTOMIZE_10K:-0} == 1 ]]; then
-    bench "kustomize-10000" 1 "kubectl kustomize $WORK/dir-10000"
+    bench "kustomize-10000" 1 "kubectl kustomize $BENCH_OUT/dir-10000"
   else
     echo "(10,000 servers: set BENCH_KUSTOMIZE_10K=1; it takes minutes)"
   fi
@@ -195,4 +205,5 @@ s = median("stdout-1000")
 if k and s:
     print(f"  kubectl kustomize on 1k servers' output: {k:.2f} s, {k / s:.0f}x mcp-render's render of them")
 PY
+rm -rf "${BENCH_OUT:?}"/dir-*
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg) (1, 5, 15 min)"
