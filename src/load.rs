@@ -546,6 +546,9 @@ impl Size {
     }
 }
 
+/// Mappings with fewer keys than this are checked for duplicates by a linear search.
+const LINEAR_KEY_CHECK_MAX: usize = 16;
+
 /// A collection being built.
 enum Frame {
     Seq {
@@ -556,7 +559,8 @@ enum Frame {
     },
     Map {
         entries: Vec<Entry>,
-        /// Each key's line, to report duplicates without a quadratic search.
+        /// Each key's line, to report duplicates without a quadratic search; filled once
+        /// the mapping has [`LINEAR_KEY_CHECK_MAX`] keys (below that, a search is cheaper).
         keys: HashMap<String, u32>,
         merges: Vec<Node>,
         pending_key: Option<(String, Mark, bool)>,
@@ -749,7 +753,6 @@ impl Builder<'_> {
                     ),
                     Frame::Map {
                         entries,
-                        keys,
                         merges,
                         mark,
                         anchor,
@@ -757,7 +760,7 @@ impl Builder<'_> {
                         ..
                     } => (
                         Node {
-                            value: Value::Map(merge(entries, keys, merges)),
+                            value: Value::Map(merge(entries, merges)),
                             mark,
                         },
                         anchor,
@@ -938,7 +941,24 @@ impl Builder<'_> {
                     merges.push(node);
                     return Ok(());
                 }
-                if let Some(first_line) = keys.get(&key) {
+                // Small mappings (nearly all) are searched; big ones (an owners lock file has
+                // one key per server) get a hash map of their keys, built when they grow.
+                let first_line = if entries.len() < LINEAR_KEY_CHECK_MAX {
+                    entries
+                        .iter()
+                        .find(|entry| entry.key == key)
+                        .map(|entry| entry.key_mark.line)
+                } else {
+                    if keys.is_empty() {
+                        keys.extend(
+                            entries
+                                .iter()
+                                .map(|entry| (entry.key.clone(), entry.key_mark.line)),
+                        );
+                    }
+                    keys.get(&key).copied()
+                };
+                if let Some(first_line) = first_line {
                     return Err(Diagnostic::error(
                         Some(Location {
                             source,
@@ -951,7 +971,9 @@ impl Builder<'_> {
                         ),
                     ));
                 }
-                keys.insert(key.clone(), key_mark.line);
+                if entries.len() >= LINEAR_KEY_CHECK_MAX {
+                    keys.insert(key.clone(), key_mark.line);
+                }
                 entries.push(Entry {
                     key,
                     key_mark,
@@ -965,11 +987,11 @@ impl Builder<'_> {
 
 /// Applies YAML merge keys (`<<: *base`): keys written in the mapping win over merged ones,
 /// and earlier merged mappings win over later ones, as go-yaml does.
-fn merge(mut entries: Vec<Entry>, keys: HashMap<String, u32>, merges: Vec<Node>) -> Vec<Entry> {
+fn merge(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
     if merges.is_empty() {
         return entries;
     }
-    let mut present: HashSet<String> = keys.into_keys().collect();
+    let mut present: HashSet<String> = entries.iter().map(|entry| entry.key.clone()).collect();
     for merged in merges {
         let maps: Vec<Node> = match merged.value {
             Value::Seq(items) => items,
