@@ -18,13 +18,17 @@ pub const THREADS_VAR: &str = "MCP_RENDER_THREADS";
 const CHUNKS_PER_THREAD: usize = 4;
 
 /// How many threads to use: [`THREADS_VAR`] if set to a positive number, else what the
-/// machine offers (`std::thread::available_parallelism`, which respects CPU quotas).
+/// machine offers (`std::thread::available_parallelism`, which respects CPU quotas). Read
+/// once per process: finding the quota reads files under /proc and /sys, some 20 µs.
 pub fn threads() -> usize {
-    std::env::var(THREADS_VAR)
-        .ok()
-        .and_then(|v| v.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var(THREADS_VAR)
+            .ok()
+            .and_then(|v| v.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
 }
 
 /// Cuts `0..len` into contiguous chunks for `threads` threads: a few per thread, none shorter
