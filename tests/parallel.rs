@@ -148,7 +148,10 @@ fn one_big_stream_renders_the_same_bytes_on_any_number_of_threads() {
     let servers = corpus::yaml_stream(0..300);
     assert!(servers.len() > 2 * 128 * 1024, "too small to be cut");
     let scratch = Scratch::new("big-stream");
-    let owners = scratch.write("owners.lock", &corpus::owners_lock(300));
+    // More UIDs than servers: a lock file over 64 KiB, which is read on its own thread.
+    let owners_text = corpus::owners_lock(3000);
+    assert!(owners_text.len() > 64 * 1024);
+    let owners = scratch.write("owners.lock", &owners_text);
     let options = Options {
         owners: vec![owners],
         ..Options::default()
