@@ -7,7 +7,7 @@
 # The seed corpus is copied from fixtures/ and tests/ at run time (fuzz/corpus is ignored by
 # git). A crash lands in fuzz/artifacts/render/; reproduce it with
 #   RUSTC_BOOTSTRAP=1 cargo fuzz run -s none render fuzz/artifacts/render/<file>
-# and add it to tests/hardening.rs as a regression test.
+# and add it to tests/it/hardening.rs as a regression test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_TO_RUN="${1:-300}"

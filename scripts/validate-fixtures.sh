@@ -7,7 +7,7 @@
 #      mistyped field), using kubernetes-validate from PyPI.
 #
 # Usage: scripts/validate-fixtures.sh [FIXTURE.yaml|DIR]...
-#   Default: fixtures/servers/ and tests/hardening/valid/ (*.yaml, *.json).
+#   Default: fixtures/servers/ and tests/data/hardening/valid/ (*.yaml, *.json).
 #   A fixture X.yaml with a sibling X.args is rendered with those extra arguments.
 #   A fixture that does not render (exit 2) is skipped: it is an error fixture.
 # Environment:
@@ -59,7 +59,7 @@ fi
 # --- fixtures ---------------------------------------------------------------------------
 fixtures=()
 if [ $# -eq 0 ]; then
-  set -- fixtures/servers tests/hardening/valid
+  set -- fixtures/servers tests/data/hardening/valid
 fi
 for arg in "$@"; do
   if [ -d "$arg" ]; then

@@ -6,16 +6,14 @@
 //! `render -o` never mistakes one for its own output.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::io::Write;
 use std::path::{Component, Path, PathBuf};
 
 use minijinja::{Value, context};
 
+use crate::model::OwnerRefs;
 use crate::names;
 use crate::plugin;
 use crate::templates;
-use crate::validate::OwnerRefs;
 
 /// Scaffold files: path relative to the output folder → content.
 pub type Files = BTreeMap<PathBuf, String>;
@@ -71,32 +69,17 @@ pub struct Flux {
 }
 
 /// Why `init` did nothing: every reason, one a line.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum InitError {
     /// Invalid parameters, or files in the way (without `--force`). Exit code 2.
+    #[error("{}", .0.join("\n"))]
     Invalid(Vec<String>),
     /// A template failed (a bug). Exit code 1.
-    Template(minijinja::Error),
+    #[error("template error: {0:#}")]
+    Template(#[from] minijinja::Error),
     /// Writing failed. Exit code 1.
+    #[error("{}: {}", .0.display(), .1)]
     Io(PathBuf, std::io::Error),
-}
-
-impl fmt::Display for InitError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            InitError::Invalid(reasons) => f.write_str(&reasons.join("\n")),
-            InitError::Template(e) => write!(f, "template error: {e:#}"),
-            InitError::Io(path, e) => write!(f, "{}: {e}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for InitError {}
-
-impl From<minijinja::Error> for InitError {
-    fn from(e: minijinja::Error) -> InitError {
-        InitError::Template(e)
-    }
 }
 
 /// The name of an owner-reference policy as the CLI spells it.
@@ -329,34 +312,17 @@ pub fn write_new(dir: &Path, files: &Files, force: bool) -> Result<Vec<PathBuf>,
     let mut written = Vec::new();
     for (path, content) in files {
         let target = dir.join(path);
-        let io = |e: std::io::Error| InitError::Io(target.clone(), e);
-        let mut temp = tempfile::Builder::new()
-            .prefix(".mcp-render-init-")
-            .tempfile_in(dir)
-            .map_err(io)?;
-        temp.write_all(content.as_bytes()).map_err(io)?;
-        set_mode(temp.as_file(), path)?;
-        temp.persist(&target).map_err(|e| io(e.error))?;
+        // Scripts are made executable.
+        let mode = if path.extension().is_some_and(|ext| ext == "sh") {
+            0o755
+        } else {
+            0o644
+        };
+        crate::atomic::write_file_atomically(&target, content.as_bytes(), mode)
+            .map_err(|e| InitError::Io(target.clone(), e))?;
         written.push(target);
     }
     Ok(written)
-}
-
-#[cfg(unix)]
-fn set_mode(file: &std::fs::File, path: &Path) -> Result<(), InitError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = if path.extension().is_some_and(|ext| ext == "sh") {
-        0o755
-    } else {
-        0o644
-    };
-    file.set_permissions(std::fs::Permissions::from_mode(mode))
-        .map_err(|e| InitError::Io(path.to_path_buf(), e))
-}
-
-#[cfg(not(unix))]
-fn set_mode(_file: &std::fs::File, _path: &Path) -> Result<(), InitError> {
-    Ok(())
 }
 
 #[cfg(test)]

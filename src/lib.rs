@@ -1,14 +1,20 @@
 //! mcp-render: render ToolHive `MCPServer` specs into plain Kubernetes manifests for GitOps.
 //!
-//! The pipeline runs one way, one module per stage:
+//! One pipeline, one module per stage, data flowing one way (see ARCHITECTURE.md):
 //! [`load`] (files → located documents) → [`parse`] (MCPServer model) → [`validate`]
-//! → [`render`] (pure: spec in, typed objects out) → [`emit`] (YAML/JSON stream or directory).
-//! [`run`] chains them for the command line and for tests.
+//! → [`render`](mod@render) (pure: spec in, typed objects out) → [`emit`] (YAML/JSON stream
+//! or directory). [`run`] chains them; its entry points, re-exported here, are what the
+//! `mcp-render` binary calls and what the tests call:
 //!
-//! Around the pipeline: [`emit::dir`] (rendered-manifest directories and the `--check` drift
-//! gate), [`plugin`] (Argo CD plugin mode), [`init`] and [`templates`] (GitOps scaffolds),
-//! [`schema`] (JSON Schema of the input), [`github`] (workflow annotations).
+//! - [`render()`] / [`render_str`]: the bytes `mcp-render render` writes to stdout;
+//! - [`plan_dir`], then [`emit::dir::write`] or [`emit::dir::check`]: `render -o DIR`;
+//! - [`owners_lock`]: `mcp-render owners`;
+//! - [`init::argocd`], [`init::flux`], [`init::write_new`]: `mcp-render init`.
+//!
+//! Around the pipeline: [`plugin`] (Argo CD plugin mode), [`templates`] (the text
+//! artifacts), [`schema`] (JSON Schema of the input), [`github`] (workflow annotations).
 
+mod atomic;
 pub mod diagnostic;
 pub mod emit;
 pub mod github;
@@ -27,4 +33,14 @@ pub mod templates;
 pub mod validate;
 pub mod yaml11;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use atomic::write_file_atomically;
+pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
+pub use emit::dir::{DirError, Drift, WriteReport};
+pub use emit::{EmitError, Format, Stream};
+pub use init::InitError;
+pub use load::Limits;
+pub use model::OwnerRefs;
+pub use run::{
+    DirPlan, Error, Options, OwnersLock, Rendering, owners_lock, plan_dir, read_yaml_stream,
+    render, render_str,
+};

@@ -29,6 +29,31 @@ pub struct Limits {
     pub max_depth: usize,
     /// Most nodes one document may expand to, aliases included.
     pub max_nodes: usize,
+    /// How a big stream is cut into pieces parsed on their own (a tuning knob, not a bound
+    /// on the input: the result never depends on it).
+    pub pieces: PieceSize,
+}
+
+/// The size of the pieces one big stream is cut into, to be parsed in parallel (see
+/// [`parse_sources`]); the default suits real input, tests use small ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PieceSize {
+    /// Sources are cut into pieces of at least this size (so small sources are parsed
+    /// whole), to keep every thread busy on one big stream...
+    pub min_bytes: usize,
+    /// ...and of at most about this size, so the located trees of the pieces in flight
+    /// (several times the size of their text) stay a small part of memory.
+    pub max_bytes: usize,
+}
+
+impl Default for PieceSize {
+    /// 128 KiB to 1 MiB.
+    fn default() -> PieceSize {
+        PieceSize {
+            min_bytes: 128 * 1024,
+            max_bytes: 1024 * 1024,
+        }
+    }
 }
 
 impl Default for Limits {
@@ -38,6 +63,7 @@ impl Default for Limits {
             max_file_bytes: 64 * 1024 * 1024,
             max_depth: 100,
             max_nodes: 1_000_000,
+            pieces: PieceSize::default(),
         }
     }
 }
@@ -280,14 +306,6 @@ pub fn load(
     (documents, diagnostics)
 }
 
-/// Sources are cut into pieces of at least this size (so small sources are parsed whole) to
-/// keep every thread busy on one big stream...
-const MIN_PIECE_BYTES: usize = 128 * 1024;
-
-/// ...and of at most about this size, so the located trees of the pieces in flight (several
-/// times the size of their text) stay a small part of memory.
-const MAX_PIECE_BYTES: usize = 1024 * 1024;
-
 /// Pieces per thread when a big source is cut: more than one, so a thread that finishes
 /// early takes over.
 const PIECES_PER_THREAD: usize = 4;
@@ -368,7 +386,7 @@ pub fn map_pieces<R: Send>(
 ) -> Vec<PieceOutput<R>> {
     let mut pieces = Vec::new();
     for (index, source) in sources.iter().enumerate() {
-        cut(index, &source.text, threads, &mut pieces);
+        cut(index, &source.text, threads, limits.pieces, &mut pieces);
     }
     crate::par::map(&pieces, threads, |piece| {
         match parse_piece(&sources[piece.source], piece, limits) {
@@ -401,7 +419,7 @@ struct Piece {
 type PieceResult = Result<(Vec<Document>, usize), Diagnostic>;
 
 /// Cuts one source into pieces (see [`parse_sources`] for why this is exact).
-fn cut(source: usize, text: &str, threads: usize, pieces: &mut Vec<Piece>) {
+fn cut(source: usize, text: &str, threads: usize, size: PieceSize, pieces: &mut Vec<Piece>) {
     let whole = |pieces: &mut Vec<Piece>| {
         pieces.push(Piece {
             source,
@@ -413,12 +431,12 @@ fn cut(source: usize, text: &str, threads: usize, pieces: &mut Vec<Piece>) {
     if has_directive {
         return whole(pieces);
     }
-    // A few pieces per thread, for balance; none over MAX_PIECE_BYTES, so the trees of a
+    // A few pieces per thread, for balance; none over `size.max_bytes`, so the trees of a
     // piece stay small whatever the thread count.
     let size = text
         .len()
         .div_ceil(threads.max(1) * PIECES_PER_THREAD)
-        .clamp(MIN_PIECE_BYTES, MAX_PIECE_BYTES);
+        .clamp(size.min_bytes, size.max_bytes.max(size.min_bytes));
     let mut starts = vec![0];
     let mut from = size;
     while from < text.len() {

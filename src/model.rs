@@ -30,6 +30,24 @@ pub enum ApiVersion {
     V1beta1,
 }
 
+/// Whether the Services get ownerReferences to their StatefulSet (`--owner-refs`): a policy
+/// both [`crate::validate`] (a missing UID) and [`crate::render`] (the references) follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OwnerRefs {
+    /// Emit them where the owners file knows the UID; otherwise leave them out and warn.
+    #[default]
+    Auto,
+    /// A missing UID is an error.
+    Require,
+    /// Never emit them.
+    Omit,
+}
+
+/// Ports in this range make `mcp-<name>` a NodePort Service with `nodePort` = the port,
+/// because ToolHive binds the host port to the MCP port (`createServicePorts`); so two
+/// servers cannot share one (a rule of [`crate::validate`]).
+pub const NODE_PORT_RANGE: std::ops::RangeInclusive<i32> = 30000..=32767;
+
 /// The API group of ToolHive's resources.
 pub const TOOLHIVE_GROUP: &str = "toolhive.stacklok.dev";
 

@@ -4,14 +4,15 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit::{self, EmitError, Format, Stream};
 use crate::load::{self, Limits};
+use crate::model::OwnerRefs;
 use crate::model::{McpServer, Parsed};
 use crate::parse::owners::{Owners, parse_owners};
 use crate::parse::{self, ParseOptions};
-use crate::render::{self, Rendered};
-use crate::validate::{self, OwnerRefs, Validated};
+use crate::render::{self as stage};
+use crate::validate::{self, Validated};
 
 /// Everything that shapes a render.
 #[derive(Debug, Clone, Default)]
@@ -26,15 +27,108 @@ pub struct Options {
     pub owner_refs: OwnerRefs,
     /// Resource limits for reading.
     pub limits: Limits,
+    /// Running as an Argo CD plugin: [`render`] refuses an empty stream (unless
+    /// `allow_empty`), because Argo CD prunes every object of an Application whose plugin
+    /// prints nothing (see [`crate::plugin`]).
+    pub argocd: bool,
+    /// Return an empty stream even when `argocd` is set (`--allow-empty`).
+    pub allow_empty: bool,
 }
 
-/// A successful render and the warnings met on the way.
+/// Why a render produced nothing: invalid input (exit 2), or output that could not be made
+/// (exit 1).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The input failed a check: every diagnostic (errors and warnings).
+    #[error("{0}")]
+    Invalid(Diagnostics),
+    /// The input was valid but held no object, and [`Options::argocd`] refuses an empty
+    /// render. `warnings` are the warnings met on the way (printed before the refusal).
+    #[error("{refusal}")]
+    Empty {
+        /// Warnings of the (valid) input.
+        warnings: Diagnostics,
+        /// The refusal, an error diagnostic.
+        refusal: Diagnostic,
+    },
+    /// Serialising failed (a bug, never a property of the input).
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+}
+
+/// The result of [`render`]: the exact bytes `mcp-render render` writes to stdout, and the
+/// warnings it prints to stderr.
 #[derive(Debug, Clone)]
-pub struct Output {
-    /// The objects.
-    pub rendered: Rendered,
+pub struct Rendering {
+    /// The output stream, fully serialised.
+    pub stream: Stream,
     /// Warnings (never errors).
     pub warnings: Diagnostics,
+}
+
+/// The result of [`plan_dir`]: the files of a directory render, and the warnings.
+#[derive(Debug, Clone)]
+pub struct DirPlan {
+    /// Every file, by path relative to the directory, with its content.
+    pub files: emit::dir::Files,
+    /// Warnings (never errors).
+    pub warnings: Diagnostics,
+}
+
+/// `mcp-render render` without `-o`: loads, parses, validates, renders and serialises, and
+/// returns the bytes for stdout. Nothing is returned (and nothing should be written) unless
+/// every stage succeeded.
+///
+/// ```
+/// let server = "\
+/// apiVersion: toolhive.stacklok.dev/v1beta1
+/// kind: MCPServer
+/// metadata: {name: fetch, namespace: tools}
+/// spec: {image: ghcr.io/stackloklabs/gofetch/server:1.0.1, transport: streamable-http}
+/// ";
+/// let yaml = mcp_render::render_str(server, &mcp_render::Options::default())?;
+/// assert!(yaml.starts_with("---\napiVersion: apps/v1\nkind: StatefulSet\n"));
+/// assert!(yaml.contains("name: mcp-fetch-headless"));
+/// # Ok::<(), mcp_render::Error>(())
+/// ```
+pub fn render(options: &Options, stdin: &mut dyn Read, format: Format) -> Result<Rendering, Error> {
+    let valid = validate(options, stdin).map_err(Error::Invalid)?;
+    let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
+    if let Some(refusal) =
+        crate::plugin::refuse_no_objects(objects, options.argocd, options.allow_empty)
+    {
+        return Err(Error::Empty {
+            warnings: valid.warnings,
+            refusal,
+        });
+    }
+    let warnings = valid.warnings.clone();
+    Ok(Rendering {
+        stream: stream(valid, format)?,
+        warnings,
+    })
+}
+
+/// [`render`] of a string to a YAML stream: the input as if read from stdin
+/// (`options.inputs` is ignored).
+pub fn render_str(input: &str, options: &Options) -> Result<String, Error> {
+    let options = Options {
+        inputs: Vec::new(),
+        ..options.clone()
+    };
+    let rendering = render(&options, &mut input.as_bytes(), Format::Yaml)?;
+    Ok(rendering.stream.into_string())
+}
+
+/// `mcp-render render -o DIR` up to the writing: every file of the directory, as
+/// [`emit::dir::write`] and [`emit::dir::check`] take them.
+pub fn plan_dir(options: &Options, stdin: &mut dyn Read) -> Result<DirPlan, Error> {
+    let valid = validate(options, stdin).map_err(Error::Invalid)?;
+    let warnings = valid.warnings.clone();
+    Ok(DirPlan {
+        files: plan_dir_files(valid)?,
+        warnings,
+    })
 }
 
 /// Input that passed every check, with what rendering it needs: the result of [`validate`].
@@ -48,16 +142,6 @@ pub struct Valid {
     pub owner_refs: OwnerRefs,
     /// Warnings (never errors).
     pub warnings: Diagnostics,
-}
-
-/// Loads, parses, validates and renders. On any error returns every diagnostic (errors and
-/// warnings) and no output at all.
-pub fn render(options: &Options, stdin: &mut dyn Read) -> Result<Output, Diagnostics> {
-    let valid = validate(options, stdin)?;
-    Ok(Output {
-        rendered: render::render(&valid.valid, &valid.owners, valid.owner_refs),
-        warnings: valid.warnings,
-    })
 }
 
 /// Loads, parses and validates: every check the input gets. On any error returns every
@@ -199,7 +283,7 @@ pub fn stream(valid: Valid, format: Format) -> Result<Stream, EmitError> {
 /// [`stream`] on up to `threads` threads.
 pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream, EmitError> {
     if format != Format::Yaml {
-        let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs);
+        let rendered = stage::render(&valid.valid, &valid.owners, valid.owner_refs);
         return emit::to_format(&rendered, format).map(Stream::from);
     }
     let (servers, pass_through) = valid.valid.into_parts();
@@ -210,7 +294,7 @@ pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream,
         let mut texts = Vec::new();
         let mut out = String::with_capacity(TEXT_BUFFER_BYTES + TEXT_BUFFER_BYTES / 4);
         for server in servers {
-            let rendered = render::render_server(&server, owners, policy);
+            let rendered = stage::render_server(&server, owners, policy);
             emit::push_server_yaml(&mut out, &rendered)?;
             if out.len() >= TEXT_BUFFER_BYTES {
                 let capacity = TEXT_BUFFER_BYTES + TEXT_BUFFER_BYTES / 4;
@@ -218,7 +302,7 @@ pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream,
             }
         }
         texts.push(out);
-        Ok(texts)
+        Ok::<_, EmitError>(texts)
     });
     let mut texts = Vec::new();
     for part in parts {
@@ -275,7 +359,7 @@ fn read_inputs(
 /// The files of a directory render (`render -o`), exactly as [`emit::dir::plan`] computes
 /// them from a whole render, but with servers rendered and serialised in parallel batches
 /// and each server, with its typed objects, dropped as soon as its file exists.
-pub fn plan_dir(valid: Valid) -> Result<emit::dir::Files, EmitError> {
+pub fn plan_dir_files(valid: Valid) -> Result<emit::dir::Files, EmitError> {
     plan_dir_on(valid, crate::par::threads())
 }
 
@@ -286,12 +370,10 @@ pub fn plan_dir_on(valid: Valid, threads: usize) -> Result<emit::dir::Files, Emi
     let files = in_batches(servers, threads, |servers| {
         servers
             .into_iter()
-            .map(|server| {
-                emit::dir::server_file_of(&render::render_server(&server, owners, policy))
-            })
+            .map(|server| emit::dir::server_file_of(&stage::render_server(&server, owners, policy)))
             .collect::<Vec<_>>()
     });
-    let pass_through: Vec<_> = pass_through.iter().map(render::pass_through).collect();
+    let pass_through: Vec<_> = pass_through.iter().map(stage::pass_through).collect();
     emit::dir::plan_files(files.into_iter().flatten(), &pass_through)
 }
 
@@ -328,4 +410,44 @@ fn read_owners(options: &Options, stdin: &mut dyn Read, diagnostics: &mut Diagno
     let (owners, owner_diagnostics) = parse_owners(&documents);
     diagnostics.extend(owner_diagnostics);
     owners
+}
+
+/// Reads a YAML (or JSON) stream as Kubernetes clients do (YAML 1.1, as Go's
+/// `sigs.k8s.io/yaml` reads it), with the loader `mcp-render` reads its input with: one JSON
+/// value per document. `name` names the text in the error.
+pub fn read_yaml_stream(name: &str, text: &str) -> Result<Vec<serde_json::Value>, Diagnostic> {
+    let source = load::decode(name, text.as_bytes().to_vec())?;
+    let documents = load::parse_documents(&source, &Limits::default())?;
+    Ok(documents.iter().map(|d| d.root.to_json()).collect())
+}
+
+/// The result of [`owners_lock`]: the lock file `mcp-render owners` writes.
+#[derive(Debug, Clone)]
+pub struct OwnersLock {
+    /// The lock file's text.
+    pub text: String,
+    /// How many StatefulSets it lists.
+    pub statefulsets: usize,
+    /// Warnings (never errors).
+    pub warnings: Diagnostics,
+}
+
+/// `mcp-render owners`: reads `kubectl get statefulsets` output (or lock files) from `paths`
+/// (stdin for none or `-`) and returns the lock file.
+pub fn owners_lock(
+    paths: &[PathBuf],
+    stdin: &mut dyn Read,
+    limits: &Limits,
+) -> Result<OwnersLock, Error> {
+    let (documents, mut diagnostics) = load::load(paths, stdin, limits);
+    let (owners, owner_diagnostics) = parse_owners(&documents);
+    diagnostics.extend(owner_diagnostics);
+    if diagnostics.has_errors() {
+        return Err(Error::Invalid(diagnostics));
+    }
+    Ok(OwnersLock {
+        text: emit::owners::lock_file(&owners)?,
+        statefulsets: owners.len(),
+        warnings: diagnostics,
+    })
 }

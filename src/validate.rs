@@ -9,23 +9,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
-use crate::model::{McpServer, Origin, Parsed, PassThrough, Resources};
+use crate::model::{McpServer, NODE_PORT_RANGE, Origin, OwnerRefs, Parsed, PassThrough, Resources};
 use crate::names;
 use crate::node::FieldPath;
 use crate::parse::owners::Owners;
-use crate::render::NODE_PORT_RANGE;
-
-/// Whether the Services get ownerReferences to their StatefulSet (`--owner-refs`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OwnerRefs {
-    /// Emit them where the owners file knows the UID; otherwise leave them out and warn.
-    #[default]
-    Auto,
-    /// A missing UID is an error.
-    Require,
-    /// Never emit them.
-    Omit,
-}
 
 /// Input that passed every check, in output order: servers by namespace and name,
 /// pass-through objects by kind, namespace and name.

@@ -15,7 +15,6 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
 use clap::Parser;
 
 /// Write a deterministic corpus of MCPServers for benchmarks.
@@ -36,7 +35,7 @@ struct Args {
     owners: Option<PathBuf>,
 }
 
-fn main() -> Result<()> {
+fn main() -> std::io::Result<()> {
     let args = Args::parse();
     match (&args.out, args.per_file) {
         (Some(dir), Some(per_file)) => write_split(dir, args.count, per_file.max(1))?,
@@ -49,7 +48,7 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-fn write_split(dir: &Path, count: usize, per_file: usize) -> Result<()> {
+fn write_split(dir: &Path, count: usize, per_file: usize) -> std::io::Result<()> {
     let mut start = 0;
     while start < count {
         let end = (start + per_file).min(count);
@@ -65,10 +64,13 @@ fn write_split(dir: &Path, count: usize, per_file: usize) -> Result<()> {
     Ok(())
 }
 
-fn write(path: &Path, text: &str) -> Result<()> {
+/// Writes one file (and its folder); errors name the path.
+fn write(path: &Path, text: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("creating {}: {e}", parent.display()))
+        })?;
     }
-    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+    std::fs::write(path, text)
+        .map_err(|e| std::io::Error::new(e.kind(), format!("writing {}: {e}", path.display())))
 }

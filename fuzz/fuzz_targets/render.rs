@@ -11,11 +11,12 @@ use mcp_render::load::{self, Limits};
 use mcp_render::run::{self, Options};
 
 fuzz_target!(|data: &[u8]| {
-    // Small limits keep each run fast; the limits themselves are tested in tests/hardening.rs.
+    // Small limits keep each run fast; the limits themselves are tested in tests/it/hardening.rs.
     let limits = Limits {
         max_file_bytes: 1 << 20,
         max_depth: 100,
         max_nodes: 100_000,
+        ..Limits::default()
     };
     let options = Options {
         limits,

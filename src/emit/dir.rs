@@ -31,7 +31,6 @@ mod check;
 mod write;
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -241,9 +240,7 @@ pub fn plan_files(
         .map(|path| path.to_string_lossy().replace('\\', "/"))
         .collect();
     let mut index = index_header();
-    index.push_str(
-        &crate::templates::kustomization(&resources).map_err(|e| EmitError(e.to_string()))?,
-    );
+    index.push_str(&crate::templates::kustomization(&resources)?);
     insert(&mut files, PathBuf::from(INDEX_FILE), index)?;
     Ok(files)
 }
@@ -254,16 +251,14 @@ fn insert(files: &mut Files, path: PathBuf, content: String) -> Result<(), EmitE
         .map(|c| c.as_os_str().len())
         .find(|len| *len > MAX_NAME_BYTES)
     {
-        return Err(EmitError(format!(
-            "the file name for {} would be {long} bytes, over the {MAX_NAME_BYTES} file systems allow",
-            path.display()
-        )));
+        return Err(EmitError::NameTooLong {
+            path,
+            bytes: long,
+            max: MAX_NAME_BYTES,
+        });
     }
     if files.contains_key(&path) {
-        return Err(EmitError(format!(
-            "two objects would be written to {}",
-            path.display()
-        )));
+        return Err(EmitError::SamePath(path));
     }
     files.insert(path, content);
     Ok(())
@@ -294,12 +289,14 @@ pub struct Existing {
 }
 
 /// Why a directory render cannot go ahead.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum DirError {
     /// DIR is not in a state we may write (a symlink, a user's file where we need to write,
     /// ...): every reason, one a line. Nothing was written. Exit code 2.
+    #[error("{}", .0.join("\n"))]
     Refused(Vec<String>),
     /// Reading or writing failed. DIR is as it was before the run. Exit code 1.
+    #[error("{}: {error}", path.display())]
     Io {
         /// The path that failed.
         path: PathBuf,
@@ -316,25 +313,6 @@ impl DirError {
         }
     }
 }
-
-impl fmt::Display for DirError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            DirError::Refused(reasons) => {
-                for (i, reason) in reasons.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str("\n")?;
-                    }
-                    f.write_str(reason)?;
-                }
-                Ok(())
-            }
-            DirError::Io { path, error } => write!(f, "{}: {error}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for DirError {}
 
 /// Reads what DIR holds now, without following any symbolic link. DIR itself must be a real
 /// directory (or not exist): writing through a link could land anywhere.

@@ -17,7 +17,7 @@ use crate::render::Rendered;
 pub use stream::{Stream, push_server_yaml};
 
 /// Output formats for the stream (`--format`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Format {
     /// A multi-document YAML stream, each document starting with `---`.
     #[default]
@@ -28,16 +28,34 @@ pub enum Format {
 
 /// An emitting failure. Serialising our own typed objects cannot fail on valid data; this
 /// exists so that a bug surfaces as an error, never as half an output.
-#[derive(Debug)]
-pub struct EmitError(pub String);
-
-impl std::fmt::Display for EmitError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot write the output: {}", self.0)
-    }
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    /// The YAML serializer failed.
+    #[error("cannot write the output: {0}")]
+    Yaml(#[from] serde_saphyr::SerializeError),
+    /// The JSON serializer failed.
+    #[error("cannot write the output: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A template (the kustomization index) failed.
+    #[error("cannot write the output: {0}")]
+    Template(#[from] minijinja::Error),
+    /// A directory render would need a file name longer than file systems allow.
+    #[error(
+        "cannot write the output: the file name for {} would be {bytes} bytes, over the {max} file systems allow",
+        path.display()
+    )]
+    NameTooLong {
+        /// The file, relative to the directory.
+        path: std::path::PathBuf,
+        /// The length of its longest component.
+        bytes: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// Two objects of a directory render map to one file.
+    #[error("cannot write the output: two objects would be written to {}", .0.display())]
+    SamePath(std::path::PathBuf),
 }
-
-impl std::error::Error for EmitError {}
 
 /// The serializer settings for every YAML document we write.
 pub fn yaml_options() -> serde_saphyr::SerializerOptions {
@@ -49,8 +67,7 @@ pub fn yaml_options() -> serde_saphyr::SerializerOptions {
 /// Appends one object as a YAML document (`---\n` and the body, ending in a newline).
 pub fn push_yaml_document<T: Serialize>(out: &mut String, object: &T) -> Result<(), EmitError> {
     out.push_str("---\n");
-    serde_saphyr::to_fmt_writer_with_options(out, object, yaml_options())
-        .map_err(|e| EmitError(e.to_string()))?;
+    serde_saphyr::to_fmt_writer_with_options(out, object, yaml_options())?;
     if !out.ends_with('\n') {
         out.push('\n');
     }
@@ -90,7 +107,7 @@ pub fn to_json(rendered: &Rendered) -> Result<String, EmitError> {
         Ok::<(), EmitError>(())
     })?;
     let list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "items": items });
-    let mut out = serde_json::to_string_pretty(&list).map_err(|e| EmitError(e.to_string()))?;
+    let mut out = serde_json::to_string_pretty(&list)?;
     out.push('\n');
     Ok(out)
 }
@@ -121,7 +138,7 @@ pub mod erased {
         }
 
         fn to_json(&self) -> Result<serde_json::Value, EmitError> {
-            serde_json::to_value(self).map_err(|e| EmitError(e.to_string()))
+            Ok(serde_json::to_value(self)?)
         }
     }
 }

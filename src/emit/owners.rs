@@ -24,8 +24,7 @@ pub fn lock_file(owners: &Owners) -> Result<String, EmitError> {
         .map(|(namespace, name, uid)| (format!("{namespace}/{name}"), uid))
         .collect();
     let mut out = String::from(LOCK_HEADER);
-    serde_saphyr::to_fmt_writer_with_options(&mut out, &entries, yaml_options())
-        .map_err(|e| EmitError(e.to_string()))?;
+    serde_saphyr::to_fmt_writer_with_options(&mut out, &entries, yaml_options())?;
     if !out.ends_with('\n') {
         out.push('\n');
     }

@@ -13,11 +13,11 @@ use std::sync::Arc;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Service;
 
-use crate::model::{McpServer, PassThrough};
+use crate::model::{McpServer, OwnerRefs, PassThrough};
 use crate::parse::owners::Owners;
-use crate::validate::{OwnerRefs, Validated};
+use crate::validate::Validated;
 
-pub use services::{NODE_PORT_RANGE, headless_service, service};
+pub use services::{headless_service, service};
 pub use statefulset::statefulset;
 
 /// The objects rendered for one MCPServer, in stream order.

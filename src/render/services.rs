@@ -7,15 +7,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference}
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::{selector, workload_labels};
-use crate::model::{McpServer, SessionAffinity};
+use crate::model::{McpServer, NODE_PORT_RANGE, SessionAffinity};
 use crate::names;
 
 /// ToolHive's `mcpServiceSessionAffinityTimeout`: 30 minutes, not Kubernetes' 10800 s default.
 pub const SESSION_AFFINITY_TIMEOUT_SECONDS: i32 = 1800;
-
-/// Ports in this range make `mcp-<name>` a NodePort Service with `nodePort` = the port,
-/// because ToolHive binds the host port to the MCP port (`createServicePorts`).
-pub const NODE_PORT_RANGE: std::ops::RangeInclusive<i32> = 30000..=32767;
 
 /// The ownerReference both Services carry: the StatefulSet, with its live UID.
 fn owner_reference(server: &McpServer, uid: &str) -> OwnerReference {

@@ -20,11 +20,10 @@ use proptest::test_runner::{Config, RngSeed, TestRunner};
 use serde_json::{Map, Value, json};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
-use mcp_render::emit;
-use mcp_render::load::{self, Limits};
 use mcp_render::names;
-use mcp_render::run::{self, Options};
-use mcp_render::validate::OwnerRefs;
+use mcp_render::{Format, Limits, Options, OwnerRefs};
+
+use crate::util::read_back;
 use mcp_render::yaml11;
 
 // ---------------------------------------------------------------------------------------
@@ -489,20 +488,12 @@ fn render(yaml: &str) -> Result<(String, String), String> {
         limits: Limits::default(),
         ..Options::default()
     };
-    let output = run::render(&options, &mut yaml.as_bytes()).map_err(|d| d.to_string())?;
-    let yaml = emit::to_yaml(&output.rendered).map_err(|e| e.to_string())?;
-    let json = emit::to_json(&output.rendered).map_err(|e| e.to_string())?;
-    Ok((yaml, json))
-}
-
-/// Reads a YAML stream with our YAML 1.1 loader.
-fn read_back(yaml: &str) -> Vec<Value> {
-    let source = load::decode("<output>", yaml.as_bytes().to_vec()).expect("UTF-8");
-    load::parse_documents(&source, &Limits::default())
-        .expect("our output is valid YAML")
-        .iter()
-        .map(|d| d.root.to_json())
-        .collect()
+    let render = |format| {
+        mcp_render::render(&options, &mut yaml.as_bytes(), format)
+            .map(|rendering| rendering.stream.into_string())
+            .map_err(|e| e.to_string())
+    };
+    Ok((render(Format::Yaml)?, render(Format::Json)?))
 }
 
 /// Walks the YAML events beside the JSON value they must mean, and fails on any plain

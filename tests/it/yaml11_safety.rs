@@ -1,10 +1,8 @@
 //! What kubectl reads is what we meant: every emitted YAML document, read back with YAML 1.1
 //! rules (as Go's sigs.k8s.io/yaml reads it), equals the JSON output, on adversarial values.
 
-use mcp_render::emit::{self, Format};
-use mcp_render::load::{self, Limits};
-use mcp_render::run::{self, Options};
 use mcp_render::yaml11;
+use mcp_render::{Format, Options};
 use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 /// Strings that YAML 1.1 or 1.2 readers take for something else when written bare, plus
@@ -134,17 +132,15 @@ fn render(format: Format) -> String {
         inputs: vec![input],
         ..Options::default()
     };
-    let output = run::render(&options, &mut std::io::empty()).expect("render");
-    emit::to_format(&output.rendered, format).expect("emit")
+    let rendering = mcp_render::render(&options, &mut std::io::empty(), format).expect("render");
+    rendering.stream.into_string()
 }
 
 #[test]
 fn yaml_output_reads_back_as_the_json_output() {
     let yaml = render(Format::Yaml);
     let json: serde_json::Value = serde_json::from_str(&render(Format::Json)).expect("JSON");
-    let source = load::decode("out.yaml", yaml.into_bytes()).expect("UTF-8");
-    let documents = load::parse_documents(&source, &Limits::default()).expect("our YAML parses");
-    let read_back: Vec<serde_json::Value> = documents.iter().map(|d| d.root.to_json()).collect();
+    let read_back = crate::util::read_back(&yaml);
     let items = json["items"].as_array().expect("items");
     assert_eq!(read_back.len(), items.len());
     for (yaml_doc, json_doc) in read_back.iter().zip(items) {

@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use mcp_render::emit::{self, Format};
-use mcp_render::run::{self, Options};
+use mcp_render::{Error, Format, Options};
 
 /// The path relative to the crate root, as a user would type it (and as messages show it).
 fn relative(path: &Path) -> PathBuf {
@@ -35,16 +34,16 @@ fn options_for(path: &Path) -> Options {
 }
 
 fn render(options: &Options, format: Format) -> String {
-    match run::render(options, &mut std::io::empty()) {
-        Ok(output) => emit::to_format(&output.rendered, format).expect("emit"),
-        Err(diagnostics) => panic!("{options:?} should render, got:\n{diagnostics}"),
+    match mcp_render::render(options, &mut std::io::empty(), format) {
+        Ok(rendering) => rendering.stream.into_string(),
+        Err(e) => panic!("{options:?} should render, got:\n{e}"),
     }
 }
 
 #[test]
 fn servers() {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::glob!("../fixtures/servers", "*.{yaml,json}", |path| {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+        insta::glob!("../../fixtures/servers", "*.{yaml,json}", |path| {
             insta::assert_snapshot!(render(&options_for(path), Format::Yaml));
         });
     });
@@ -52,12 +51,12 @@ fn servers() {
 
 #[test]
 fn invalid() {
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::glob!("../fixtures/invalid", "*.{yaml,json}", |path| {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
+        insta::glob!("../../fixtures/invalid", "*.{yaml,json}", |path| {
             let options = options_for(path);
-            match run::render(&options, &mut std::io::empty()) {
-                Ok(_) => panic!("{} should fail", path.display()),
-                Err(diagnostics) => insta::assert_snapshot!(diagnostics.to_string()),
+            match mcp_render::render(&options, &mut std::io::empty(), Format::Yaml) {
+                Err(Error::Invalid(diagnostics)) => insta::assert_snapshot!(diagnostics.to_string()),
+                other => panic!("{} should be invalid, got {other:?}", path.display()),
             }
         });
     });
@@ -66,7 +65,7 @@ fn invalid() {
 #[test]
 fn json_list() {
     let options = options_for(Path::new("fixtures/servers/sse.yaml"));
-    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+    insta::with_settings!({snapshot_path => "../../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("json_list@sse.yaml", render(&options, Format::Json));
     });
 }

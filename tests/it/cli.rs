@@ -1,24 +1,15 @@
 //! The built binary, as users and Argo CD run it: exit codes, stdout, stderr.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+
+use crate::util;
 
 fn mcp_render(args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-render"))
+    util::mcp_render()
         .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run mcp-render");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    child.wait_with_output().expect("wait")
+        .stdin(stdin)
+        .output()
+        .expect("run mcp-render")
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -4,13 +4,13 @@
 //! pieces at document starts), for many files, for warnings, for errors, and for the error
 //! paths that go back to loading everything at once (syntax errors, collisions).
 
-#[path = "../examples/gen_servers/corpus.rs"]
+#[path = "../../examples/gen_servers/corpus.rs"]
 mod corpus;
 
 use std::path::{Path, PathBuf};
 
 use mcp_render::emit::{self, Format};
-use mcp_render::load::{self, Limits};
+use mcp_render::load::{self, Limits, PieceSize};
 use mcp_render::parse::owners::{Owners, parse_owners};
 use mcp_render::parse::{self, ParseOptions};
 use mcp_render::run::{self, Options};
@@ -255,7 +255,10 @@ fn a_syntax_error_late_in_a_big_stream_is_the_sequential_error() {
 /// A source (cut into pieces, or not when `cut` is false) parses into exactly the documents
 /// and errors of the whole.
 fn assert_cut_parses_like_whole(text: &str, cut: bool) {
-    let limits = Limits::default();
+    let limits = Limits {
+        pieces: SMALL_PIECES,
+        ..Limits::default()
+    };
     let source =
         load::decode("input.yaml", text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d}"));
     let sources = std::slice::from_ref(&source);
@@ -284,9 +287,16 @@ fn assert_cut_parses_like_whole(text: &str, cut: bool) {
     }
 }
 
-/// `block` repeated until the text is big enough to be cut in pieces (of 128 KiB or more).
+/// Pieces small enough that a few kilobytes are cut into many (the default is 128 KiB to
+/// 1 MiB): the same cutting, in milliseconds.
+const SMALL_PIECES: PieceSize = PieceSize {
+    min_bytes: 256,
+    max_bytes: 1024,
+};
+
+/// `block` repeated until the text is big enough to be cut into several [`SMALL_PIECES`].
 fn repeated(block: &str) -> String {
-    block.repeat((280 * 1024) / block.len() + 1)
+    block.repeat((3 * 1024) / block.len() + 1)
 }
 
 #[test]

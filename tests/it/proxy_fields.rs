@@ -2,17 +2,16 @@
 
 use std::path::PathBuf;
 
-use mcp_render::emit;
 use mcp_render::parse::crd::{RENDERED_FIELDS, SPEC_FIELDS, V1ALPHA1_EXTRA_FIELDS};
-use mcp_render::run::{self, Options};
+use mcp_render::{Format, Options};
 
 fn render(path: PathBuf) -> String {
     let options = Options {
         inputs: vec![path],
         ..Options::default()
     };
-    let output = run::render(&options, &mut std::io::empty()).expect("renders");
-    emit::to_yaml(&output.rendered).expect("emits")
+    let rendering = mcp_render::render(&options, &mut std::io::empty(), Format::Yaml);
+    rendering.expect("renders").stream.into_string()
 }
 
 #[test]

@@ -4,54 +4,12 @@
 //!
 //! Every test runs the built binary, as CI and Argo CD do.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-use mcp_render::load::{self, Limits};
-
-const BIN: &str = env!("CARGO_BIN_EXE_mcp-render");
-
-/// What one run of the binary did.
-#[derive(Debug)]
-struct Run {
-    code: i32,
-    stdout: Vec<u8>,
-    stderr: String,
-}
-
-impl Run {
-    fn stdout(&self) -> &str {
-        std::str::from_utf8(&self.stdout).expect("stdout is UTF-8")
-    }
-}
+use crate::util::{self, Run, read_back};
 
 /// Runs `mcp-render ARGS` with `stdin` on standard input, from the package root (so paths
 /// in messages are the relative ones given here).
 fn mcp(args: &[&str], stdin: &[u8]) -> Run {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary runs");
-    let mut pipe = child.stdin.take().expect("stdin is piped");
-    let input = stdin.to_vec();
-    // Write from another thread so a binary that refuses early cannot deadlock us.
-    let writer = std::thread::spawn(move || {
-        let _ = pipe.write_all(&input);
-    });
-    let output = child.wait_with_output().expect("the binary finishes");
-    writer.join().expect("the writer thread finishes");
-    Run {
-        code: output
-            .status
-            .code()
-            .expect("exited, not killed by a signal"),
-        stdout: output.stdout,
-        stderr: String::from_utf8(output.stderr).expect("stderr is UTF-8"),
-    }
+    util::mcp_render().args(args).stdin(stdin).run()
 }
 
 /// `mcp-render render` of `input` on stdin.
@@ -92,16 +50,6 @@ spec:
   transport: streamable-http
 {extra}"
     )
-}
-
-/// Reads a YAML stream back with our YAML 1.1 loader (the one that reads like kubectl).
-fn read_back(yaml: &str) -> Vec<serde_json::Value> {
-    let source = load::decode("<output>", yaml.as_bytes().to_vec()).expect("output is UTF-8");
-    load::parse_documents(&source, &Limits::default())
-        .expect("output is valid YAML")
-        .iter()
-        .map(|document| document.root.to_json())
-        .collect()
 }
 
 // ---------------------------------------------------------------------------------------
@@ -381,13 +329,13 @@ fn file_size_limit_applies_to_files_too() {
             "render",
             "--max-file-size",
             "10",
-            "tests/hardening/foo.yaml",
+            "tests/data/hardening/foo.yaml",
         ],
         b"",
     );
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
+        "tests/data/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
 error: 1 problem found; nothing was written
 ",
     );
@@ -792,8 +740,8 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");
     assert_eq!(list["items"][0], documents[0]);
     // The exact bytes: every look-alike quoted, every break escaped, no block scalars.
-    insta::with_settings!({ snapshot_path => "../snapshots" }, {
-        insta::assert_snapshot!("hardening_injection", run.stdout());
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("hardening__hardening_injection", run.stdout());
     });
 }
 
@@ -824,14 +772,14 @@ fn the_same_server_twice_is_one_error() {
             "render",
             "--owner-refs",
             "omit",
-            "tests/hardening/foo.yaml",
-            "tests/hardening/foo-again.yaml",
+            "tests/data/hardening/foo.yaml",
+            "tests/data/hardening/foo-again.yaml",
         ],
         b"",
     );
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
+        "tests/data/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/data/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
 error: 1 problem found; nothing was written
 ",
     );
@@ -844,8 +792,8 @@ fn a_file_named_twice_is_read_once() {
             "render",
             "--owner-refs",
             "omit",
-            "tests/hardening/foo.yaml",
-            "tests/hardening/./foo.yaml",
+            "tests/data/hardening/foo.yaml",
+            "tests/data/hardening/./foo.yaml",
         ],
         b"",
     );
@@ -860,14 +808,14 @@ fn foo_and_foo_headless_collide() {
             "render",
             "--owner-refs",
             "omit",
-            "tests/hardening/foo.yaml",
-            "tests/hardening/foo-headless.yaml",
+            "tests/data/hardening/foo.yaml",
+            "tests/data/hardening/foo-headless.yaml",
         ],
         b"",
     );
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/hardening/foo-headless.yaml:4:3
+        "tests/data/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/data/hardening/foo-headless.yaml:4:3
 error: 1 problem found; nothing was written
 ",
     );
@@ -880,14 +828,14 @@ fn pass_through_object_colliding_with_a_rendered_one() {
             "render",
             "--owner-refs",
             "omit",
-            "tests/hardening/foo.yaml",
-            "tests/hardening/service-mcp-foo.yaml",
+            "tests/data/hardening/foo.yaml",
+            "tests/data/hardening/service-mcp-foo.yaml",
         ],
         b"",
     );
     assert_invalid(
         &run,
-        "tests/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/hardening/foo.yaml:4:3
+        "tests/data/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/data/hardening/foo.yaml:4:3
 error: 1 problem found; nothing was written
 ",
     );
@@ -935,7 +883,7 @@ fn render_with_owners(owners: &str) -> Run {
             "require",
             "--owners",
             owners,
-            "tests/hardening/foo.yaml",
+            "tests/data/hardening/foo.yaml",
         ],
         b"",
     )
@@ -943,11 +891,11 @@ fn render_with_owners(owners: &str) -> Run {
 
 #[test]
 fn malformed_owners_file() {
-    let run = render_with_owners("tests/hardening/owners-malformed.yaml");
+    let run = render_with_owners("tests/data/hardening/owners-malformed.yaml");
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
-tests/hardening/owners-malformed.yaml:1:12: invalid YAML: unclosed bracket '['
+        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+tests/data/hardening/owners-malformed.yaml:1:12: invalid YAML: unclosed bracket '['
 error: 2 problems found; nothing was written
 ",
     );
@@ -955,11 +903,11 @@ error: 2 problems found; nothing was written
 
 #[test]
 fn owners_file_listing_something_else_than_statefulsets() {
-    let run = render_with_owners("tests/hardening/owners-deployment.yaml");
+    let run = render_with_owners("tests/data/hardening/owners-deployment.yaml");
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
-tests/hardening/owners-deployment.yaml:5:3: items[0].kind: an owners file lists StatefulSets (apps/v1), found apps/v1 Deployment
+        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+tests/data/hardening/owners-deployment.yaml:5:3: items[0].kind: an owners file lists StatefulSets (apps/v1), found apps/v1 Deployment
 error: 2 problems found; nothing was written
 ",
     );
@@ -967,12 +915,12 @@ error: 2 problems found; nothing was written
 
 #[test]
 fn owners_file_with_uids_that_are_not_uuids_or_nil() {
-    let run = render_with_owners("tests/hardening/owners-bad-uids.yaml");
+    let run = render_with_owners("tests/data/hardening/owners-bad-uids.yaml");
     assert_invalid(
         &run,
-        "tests/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
-tests/hardening/owners-bad-uids.yaml:1:1: tools/foo: `not-a-uid` is not a UUID in RFC 4122 form (like 3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10)
-tests/hardening/owners-bad-uids.yaml:2:1: tools/bar: `00000000-0000-0000-0000-000000000000` is the nil UUID, which no live object has
+        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+tests/data/hardening/owners-bad-uids.yaml:1:1: tools/foo: `not-a-uid` is not a UUID in RFC 4122 form (like 3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10)
+tests/data/hardening/owners-bad-uids.yaml:2:1: tools/bar: `00000000-0000-0000-0000-000000000000` is the nil UUID, which no live object has
 error: 3 problems found; nothing was written
 ",
     );
@@ -980,10 +928,10 @@ error: 3 problems found; nothing was written
 
 #[test]
 fn owners_files_giving_two_uids_for_one_statefulset() {
-    let run = render_with_owners("tests/hardening/owners-two-uids.yaml");
+    let run = render_with_owners("tests/data/hardening/owners-two-uids.yaml");
     assert_invalid(
         &run,
-        "tests/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/hardening/owners-two-uids.yaml:1:1
+        "tests/data/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/data/hardening/owners-two-uids.yaml:1:1
 error: 1 problem found; nothing was written
 ",
     );
@@ -995,9 +943,9 @@ error: 1 problem found; nothing was written
 
 #[test]
 fn valid_fixtures_render_and_read_back_as_their_json() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hardening/valid");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/hardening/valid");
     let mut count = 0;
-    for entry in std::fs::read_dir(&dir).expect("tests/hardening/valid") {
+    for entry in std::fs::read_dir(&dir).expect("tests/data/hardening/valid") {
         let path = entry.expect("a directory entry").path();
         if path.extension().is_none_or(|e| e != "yaml") {
             continue;

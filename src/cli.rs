@@ -1,0 +1,337 @@
+//! The command line's flags: every clap type of the binary, and `From` impls that turn them
+//! into the library's options. No clap type crosses into the library.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use mcp_render::{Format, Limits, OwnerRefs, init, plugin};
+
+/// Render ToolHive MCPServer specs into plain Kubernetes manifests for GitOps.
+#[derive(Debug, Parser)]
+#[command(name = "mcp-render", version, about, long_about = None, after_help = TOP_EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  mcp-render render servers/ | kubectl apply -f -
+  mcp-render render -o rendered servers/          # a rendered-manifests folder
+  mcp-render render -o rendered --check servers/  # CI drift gate
+  mcp-render init argocd --help";
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render MCPServers (and pass other objects through) as Kubernetes manifests.
+    #[command(after_help = RENDER_EXAMPLES)]
+    Render(RenderArgs),
+    /// Write Argo CD or Flux integration files.
+    #[command(subcommand)]
+    Init(InitCommand),
+    /// Turn `kubectl get statefulsets -o json|yaml` output into a small owners lock file.
+    #[command(after_help = OWNERS_EXAMPLES)]
+    Owners(OwnersArgs),
+    /// Print a JSON Schema of the MCPServer input this version accepts (for editors).
+    #[command(after_help = SCHEMA_EXAMPLES)]
+    Schema,
+    /// Print a shell completion script.
+    #[command(after_help = COMPLETIONS_EXAMPLES)]
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+}
+
+const RENDER_EXAMPLES: &str = "\
+Examples:
+  mcp-render render servers/                     # a YAML stream on stdout
+  mcp-render render -n tools server.yaml         # namespace for servers without one
+  kubectl get sts -A -o yaml > owners.yaml
+  mcp-render render --owners owners.yaml servers/ # Services owned by the live StatefulSets
+  cat server.yaml | mcp-render render --format json
+  mcp-render render -o rendered servers/         # one file per object, plus kustomization.yaml
+  mcp-render render -o rendered --check servers/ # exit 1 and a diff when rendered/ is stale
+
+In an Argo CD plugin, flags not given fall back to the ARGOCD_ENV_MCP_RENDER_* variables
+shown with each flag, and an empty render is refused (ARGOCD_APP_NAME is set).
+With GITHUB_ACTIONS=true, errors and drift are also printed as workflow annotations.";
+
+const OWNERS_EXAMPLES: &str = "\
+Examples:
+  kubectl get statefulsets -A -l toolhive=true -o json | mcp-render owners -o owners.lock.yaml
+  mcp-render render --owners owners.lock.yaml -o rendered servers/
+
+A re-created StatefulSet gets a new UID: refresh the lock file, or Kubernetes' garbage
+collector deletes the Services that point at the old one.";
+
+const SCHEMA_EXAMPLES: &str = "\
+Examples:
+  mcp-render schema > mcpserver.schema.json
+  # then, first line of an MCPServer file (yaml-language-server):
+  # yaml-language-server: $schema=./mcpserver.schema.json";
+
+const COMPLETIONS_EXAMPLES: &str = "\
+Examples:
+  mcp-render completions bash > ~/.local/share/bash-completion/completions/mcp-render
+  mcp-render completions zsh > \"${fpath[1]}/_mcp-render\"
+  mcp-render completions fish > ~/.config/fish/completions/mcp-render.fish";
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Files or directories (recursively *.yaml, *.yml, *.json); `-` or nothing reads stdin.
+    pub paths: Vec<PathBuf>,
+
+    /// Namespace for MCPServers that set none; without it they get no namespace.
+    #[arg(short, long, value_name = "NS", env = plugin::ENV_NAMESPACE)]
+    pub namespace: Option<String>,
+
+    /// `kubectl get statefulsets -o yaml|json` output (or an owners lock file) giving the
+    /// live StatefulSets' UIDs for the Services' ownerReferences. Repeatable.
+    #[arg(long, value_name = "FILE", env = plugin::ENV_OWNERS)]
+    pub owners: Vec<PathBuf>,
+
+    /// auto: ownerReferences where the UID is known, else none and a warning;
+    /// require: a missing UID is an error; omit: never.
+    #[arg(long, value_enum, default_value_t = OwnerRefsArg::Auto, value_name = "POLICY",
+          env = plugin::ENV_OWNER_REFS)]
+    pub owner_refs: OwnerRefsArg,
+
+    /// Stream format on stdout.
+    #[arg(long, value_enum, default_value_t = FormatArg::Yaml, conflicts_with = "output_dir")]
+    pub format: FormatArg,
+
+    /// Write a rendered-manifests folder instead of stdout: one file per MCPServer and per
+    /// other object, in a folder per namespace, plus kustomization.yaml. Replaces the files
+    /// it wrote before (atomically), never touches others.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// With -o: write nothing; exit 0 when DIR is up to date, else 1 with a unified diff.
+    #[arg(long, requires = "output_dir")]
+    pub check: bool,
+
+    /// Print an empty stream with exit code 0 even inside Argo CD (see below).
+    #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
+    pub allow_empty: bool,
+
+    /// Largest input file accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum InitCommand {
+    /// Argo CD: the config management plugin, its repo-server sidecar, an Application.
+    #[command(after_help = ARGOCD_EXAMPLES)]
+    Argocd(ArgoCdArgs),
+    /// Flux: a Kustomization over the rendered folder, and the `flux push artifact` recipe.
+    #[command(after_help = FLUX_EXAMPLES)]
+    Flux(FluxArgs),
+}
+
+const ARGOCD_EXAMPLES: &str = "\
+Examples:
+  mcp-render init argocd --repo-url https://github.com/example/platform.git \\
+      --path mcp/servers --namespace tools --image registry.example.com/mcp-render:0.1.0
+  # then see argocd/README.md";
+
+const FLUX_EXAMPLES: &str = "\
+Examples:
+  mcp-render init flux --path mcp/rendered --inputs mcp/servers
+  mcp-render init flux --path mcp/rendered --inputs mcp/servers \\
+      --oci-url oci://ghcr.io/example/mcp-servers
+  # then see flux/README.md";
+
+/// Flags every `init` target shares.
+#[derive(Debug, Args)]
+pub struct InitOutput {
+    /// Folder to write the files to (created if missing); default `./argocd` or `./flux`.
+    #[arg(short = 'o', long, value_name = "DIR")]
+    pub output_dir: Option<PathBuf>,
+
+    /// Overwrite files that already exist.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ArgoCdArgs {
+    /// Git repository of the Application.
+    #[arg(long, value_name = "URL")]
+    pub repo_url: String,
+    /// Folder with the MCPServer files, relative to the repository root.
+    #[arg(long)]
+    pub path: String,
+    /// Destination namespace, and the namespace of MCPServers that set none.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: String,
+    /// Sidecar image that holds `mcp-render` on its PATH.
+    #[arg(long)]
+    pub image: String,
+    /// Git revision to deploy.
+    #[arg(long, default_value = "HEAD")]
+    pub revision: String,
+    /// Application name.
+    #[arg(long, default_value = "mcp-servers")]
+    pub name: String,
+    /// Argo CD project.
+    #[arg(long, default_value = "default")]
+    pub project: String,
+    /// Namespace Argo CD runs in.
+    #[arg(long, value_name = "NS", default_value = "argocd")]
+    pub argocd_namespace: String,
+    /// Destination cluster.
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "https://kubernetes.default.svc"
+    )]
+    pub dest_server: String,
+    /// Owner-reference policy of the plugin. `omit` by default: Argo CD never prunes objects
+    /// that carry ownerReferences.
+    #[arg(long, value_enum, default_value_t = OwnerRefsArg::Omit, value_name = "POLICY")]
+    pub owner_refs: OwnerRefsArg,
+    /// Owners lock file, relative to --path.
+    #[arg(long, value_name = "FILE")]
+    pub owners: Option<String>,
+    /// Let Applications that name no plugin use this one when their path holds MCPServer
+    /// files. Off by default: it would also take over Applications that apply MCPServer
+    /// resources to the ToolHive operator.
+    #[arg(long)]
+    pub discover: bool,
+    #[command(flatten)]
+    pub output: InitOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct FluxArgs {
+    /// The rendered folder (`render -o`), relative to the repository root.
+    #[arg(long)]
+    pub path: String,
+    /// The MCPServer files or folder, relative to the repository root.
+    #[arg(long)]
+    pub inputs: String,
+    /// `--namespace` for the render commands in the recipe.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Name of the Flux objects.
+    #[arg(long, default_value = "mcp-servers")]
+    pub name: String,
+    /// Namespace of the Flux objects.
+    #[arg(long, value_name = "NS", default_value = "flux-system")]
+    pub flux_namespace: String,
+    /// GitRepository that holds the rendered folder.
+    #[arg(long, value_name = "NAME", default_value = "flux-system")]
+    pub source: String,
+    /// Reconcile interval.
+    #[arg(long, default_value = "10m")]
+    pub interval: String,
+    /// Deliver through this OCI repository (oci://REGISTRY/REPOSITORY) instead of Git.
+    #[arg(long, value_name = "URL")]
+    pub oci_url: Option<String>,
+    #[command(flatten)]
+    pub output: InitOutput,
+}
+
+#[derive(Debug, Args)]
+pub struct OwnersArgs {
+    /// kubectl output (JSON or YAML, a List or single objects) or lock files; `-` or nothing
+    /// reads stdin.
+    pub paths: Vec<PathBuf>,
+    /// Write the lock file here (atomically, only on success) instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `--format`: [`Format`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// A multi-document YAML stream, each document starting with `---`.
+    Yaml,
+    /// One `v1` `List` holding every object, as JSON.
+    Json,
+}
+
+impl From<FormatArg> for Format {
+    fn from(arg: FormatArg) -> Format {
+        match arg {
+            FormatArg::Yaml => Format::Yaml,
+            FormatArg::Json => Format::Json,
+        }
+    }
+}
+
+/// `--owner-refs`: [`OwnerRefs`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OwnerRefsArg {
+    /// Emit them where the owners file knows the UID; otherwise leave them out and warn.
+    Auto,
+    /// A missing UID is an error.
+    Require,
+    /// Never emit them.
+    Omit,
+}
+
+impl From<OwnerRefsArg> for OwnerRefs {
+    fn from(arg: OwnerRefsArg) -> OwnerRefs {
+        match arg {
+            OwnerRefsArg::Auto => OwnerRefs::Auto,
+            OwnerRefsArg::Require => OwnerRefs::Require,
+            OwnerRefsArg::Omit => OwnerRefs::Omit,
+        }
+    }
+}
+
+impl From<&RenderArgs> for mcp_render::Options {
+    fn from(args: &RenderArgs) -> mcp_render::Options {
+        mcp_render::Options {
+            inputs: args.paths.clone(),
+            owners: args.owners.clone(),
+            namespace: args.namespace.clone().filter(|ns| !ns.is_empty()),
+            owner_refs: args.owner_refs.into(),
+            limits: Limits {
+                max_file_bytes: args.max_file_size,
+                ..Limits::default()
+            },
+            // Set from the environment (ARGOCD_APP_NAME) by main.
+            argocd: false,
+            allow_empty: args.allow_empty,
+        }
+    }
+}
+
+impl From<&ArgoCdArgs> for init::ArgoCd {
+    fn from(args: &ArgoCdArgs) -> init::ArgoCd {
+        init::ArgoCd {
+            repo_url: args.repo_url.clone(),
+            path: args.path.clone(),
+            revision: args.revision.clone(),
+            namespace: args.namespace.clone(),
+            image: args.image.clone(),
+            app_name: args.name.clone(),
+            project: args.project.clone(),
+            argocd_namespace: args.argocd_namespace.clone(),
+            dest_server: args.dest_server.clone(),
+            owner_refs: args.owner_refs.into(),
+            owners: args.owners.clone(),
+            discover: args.discover,
+        }
+    }
+}
+
+impl From<&FluxArgs> for init::Flux {
+    fn from(args: &FluxArgs) -> init::Flux {
+        init::Flux {
+            path: args.path.clone(),
+            inputs: args.inputs.clone(),
+            namespace: args.namespace.clone(),
+            name: args.name.clone(),
+            flux_namespace: args.flux_namespace.clone(),
+            source: args.source.clone(),
+            interval: args.interval.clone(),
+            oci_url: args.oci_url.clone(),
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! The one integration test crate (one binary to link, as ripgrep keeps it): each module is
+//! one subject, and every test goes through the code path the binary runs, either the built
+//! `mcp-render` binary ([`util::mcp_render`]) or the library entry points it calls
+//! ([`mcp_render::render`], [`mcp_render::plan_dir`]).
+
+mod util;
+
+mod cli;
+mod gitops;
+mod hardening;
+mod parallel;
+mod properties;
+mod proxy_fields;
+mod snapshots;
+mod yaml11_safety;
