@@ -99,6 +99,19 @@ impl Document {
     }
 }
 
+impl crate::model::Locate for Vec<Document> {
+    fn locate(
+        &self,
+        origin: &crate::model::Origin,
+        field: &crate::node::FieldPath,
+    ) -> Option<Location> {
+        let document = self.get(origin.document)?;
+        let mut full = origin.base.clone();
+        full.0.extend(field.0.iter().cloned());
+        Some(document.location(document.root.locate(&full)))
+    }
+}
+
 /// The name used for standard input in messages and output comments.
 pub const STDIN_NAME: &str = "<stdin>";
 

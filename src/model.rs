@@ -8,6 +8,7 @@ use std::fmt;
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
+use crate::diagnostic::Location;
 use crate::node::FieldPath;
 
 /// Where an object came from: which document, and where in it (a `List` item has a path).
@@ -19,6 +20,32 @@ pub struct Origin {
     pub document: usize,
     /// The path of the object inside its document (empty unless it is a `List` item).
     pub base: FieldPath,
+}
+
+/// Where the fields that the rules spanning objects point at are (`metadata.name`, node
+/// ports), recorded by [`crate::parse`] while the document is at hand, so that
+/// [`crate::validate`] can place a message about two objects without the documents.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Marks(Vec<(String, Location)>);
+
+impl Marks {
+    /// Records where `field` (a path like `spec.ports[0].nodePort`) is.
+    pub fn insert(&mut self, field: String, location: Location) {
+        self.0.push((field, location));
+    }
+
+    /// Where `field` is, if it was recorded.
+    pub fn get(&self, field: &str) -> Option<&Location> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, l)| l)
+    }
+}
+
+/// Where a field of an object is: what the per-object checks of [`crate::validate`] need to
+/// place a message. The pipeline hands it the documents the objects were parsed from
+/// (`Vec<load::Document>` implements it), while they are at hand.
+pub trait Locate {
+    /// The location of `field` (of its nearest ancestor present) of the object at `origin`.
+    fn locate(&self, origin: &Origin, field: &FieldPath) -> Option<Location>;
 }
 
 /// The `MCPServer` API versions this tool reads.
@@ -187,6 +214,8 @@ pub const DEFAULT_PORT: i32 = 8080;
 pub struct McpServer {
     /// Where it was read from.
     pub origin: Origin,
+    /// Where its `metadata.name` (and `spec.mcpPort`, when a node port) are.
+    pub marks: Marks,
     /// Its API version.
     pub api_version: ApiVersion,
     /// `metadata.name`.
@@ -202,6 +231,8 @@ pub struct McpServer {
 pub struct PassThrough {
     /// Where it was read from.
     pub origin: Origin,
+    /// Where its `metadata.name` (and a Service's `spec.ports[].nodePort`) are.
+    pub marks: Marks,
     /// `apiVersion`.
     pub api_version: String,
     /// `kind`.

@@ -151,9 +151,10 @@ pub struct Valid {
 /// stream) is parsed into documents, turned into servers and checked on its own
 /// ([`validate::check_each`]) on one of up to [`crate::par::threads`] threads, and its
 /// documents (the located YAML trees, several times the size of the text) are dropped right
-/// after. Only the rules that span objects run on the whole. When those find a collision, or
-/// a piece has a syntax error, the input is loaded again the plain way, all documents at
-/// once, so every message is exactly what the stage-by-stage pipeline gives.
+/// after. Only the rules that span objects run on the whole, placing their messages with the
+/// locations parse recorded ([`crate::model::Marks`]), so no document is needed again. A
+/// source with a syntax error in any of its pieces is parsed again whole (only that source),
+/// for exactly the error a sequential parse gives.
 pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagnostics> {
     validate_on(options, stdin, crate::par::threads())
 }
@@ -168,18 +169,32 @@ pub fn validate_on(
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
     };
-    let outputs = load::map_pieces(&sources, &options.limits, threads, |documents| {
+    let work = |documents: Vec<load::Document>| {
         let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
         let checked = validate::check_each(&parsed, &documents, &owners, options.owner_refs);
         (parsed, found, checked, documents.len())
-    });
+    };
+    let outputs = load::map_pieces(&sources, &options.limits, threads, work);
     let mut parts = Vec::with_capacity(outputs.len());
-    for output in outputs {
-        match output.result {
-            Ok(part) => parts.push(part),
-            Err(_) => return validate_whole(options, sources, diagnostics, owners, threads),
+    let mut outputs = outputs.into_iter().peekable();
+    while let Some(first) = outputs.next() {
+        let source = first.source;
+        let mut of_source = vec![first];
+        while let Some(next) = outputs.next_if(|next| next.source == source) {
+            of_source.push(next);
+        }
+        if of_source.iter().all(|piece| piece.result.is_ok()) {
+            parts.extend(of_source.into_iter().filter_map(|piece| piece.result.ok()));
+            continue;
+        }
+        // A piece's syntax error may not be the first error of its source: the source is
+        // parsed again whole, for exactly the error the sequential parser gives.
+        match load::parse_documents(&sources[source], &options.limits) {
+            Ok(documents) => parts.push(work(documents)),
+            Err(d) => diagnostics.push(d),
         }
     }
+    drop(sources);
     let mut parsed = Parsed::default();
     parsed
         .servers
@@ -205,14 +220,10 @@ pub fn validate_on(
         checked.extend(part_checked);
         offset += count;
     }
-    match validate::validate_checked(parsed, checked) {
-        Ok((valid, validate_diagnostics)) => {
-            diagnostics.extend(found);
-            diagnostics.extend(validate_diagnostics);
-            accept(valid, owners, options, diagnostics)
-        }
-        Err(_) => validate_whole(options, sources, diagnostics, owners, threads),
-    }
+    let (valid, validate_diagnostics) = validate::validate_checked(parsed, checked);
+    diagnostics.extend(found);
+    diagnostics.extend(validate_diagnostics);
+    accept(valid, owners, options, diagnostics)
 }
 
 /// The validated input, unless any stage found an error.
@@ -231,29 +242,6 @@ fn accept(
         }),
         _ => Err(diagnostics),
     }
-}
-
-/// The stages one after the other, every document in memory at once: the reference
-/// behaviour, used when a message needs documents that [`validate`] already dropped.
-fn validate_whole(
-    options: &Options,
-    sources: Vec<load::Source>,
-    mut diagnostics: Diagnostics,
-    owners: Owners,
-    threads: usize,
-) -> Result<Valid, Diagnostics> {
-    let (documents, load_diagnostics) = load::parse_sources(&sources, &options.limits, threads);
-    drop(sources);
-    diagnostics.extend(load_diagnostics);
-    let parse_options = ParseOptions {
-        default_namespace: options.namespace.clone(),
-    };
-    let (parsed, parse_diagnostics) = parse::parse_on(&documents, &parse_options, threads);
-    diagnostics.extend(parse_diagnostics);
-    let (valid, validate_diagnostics) =
-        validate::validate(parsed, &documents, &owners, options.owner_refs);
-    diagnostics.extend(validate_diagnostics);
-    accept(valid, owners, options, diagnostics)
 }
 
 /// Fewer servers than this are not worth handing to another thread.

@@ -7,9 +7,10 @@
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::Document;
-use crate::model::{McpServer, NODE_PORT_RANGE, Origin, OwnerRefs, Parsed, PassThrough, Resources};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
+use crate::model::{
+    Locate, Marks, McpServer, NODE_PORT_RANGE, Origin, OwnerRefs, Parsed, PassThrough, Resources,
+};
 use crate::names;
 use crate::node::FieldPath;
 use crate::parse::owners::Owners;
@@ -41,36 +42,31 @@ impl Validated {
 }
 
 /// Checks everything; returns the validated input, or every error found. Warnings are
-/// returned in both cases.
+/// returned in both cases. `locate` places the per-object messages (the documents the
+/// objects were parsed from); the rules that span objects use the objects' [`Marks`].
 pub fn validate(
     parsed: Parsed,
-    documents: &[Document],
+    locate: &dyn Locate,
     owners: &Owners,
     owner_refs: OwnerRefs,
 ) -> (Option<Validated>, Diagnostics) {
-    let mut diagnostics = check_each(&parsed, documents, owners, owner_refs);
-    let mut report = Reporter {
-        documents,
-        problems: &parsed.problems,
-        diagnostics: &mut diagnostics,
-    };
-    check_across(&parsed, &mut report);
-    finish(parsed, diagnostics)
+    let checked = check_each(&parsed, locate, owners, owner_refs);
+    validate_checked(parsed, checked)
 }
 
 /// The checks of each object on its own: a server's names, image, env, secrets, resources,
 /// pod template and owner UID; a pass-through object's name. Everything [`validate`] does
-/// but the rules that span objects; `documents` are the documents the objects' origins
-/// point into (for locations).
+/// but the rules that span objects; what the pipeline runs on each piece of input while its
+/// documents are at hand (`locate`).
 pub fn check_each(
     parsed: &Parsed,
-    documents: &[Document],
+    locate: &dyn Locate,
     owners: &Owners,
     owner_refs: OwnerRefs,
 ) -> Diagnostics {
     let mut diagnostics = Diagnostics::new();
     let mut report = Reporter {
-        documents,
+        locate,
         problems: &parsed.problems,
         diagnostics: &mut diagnostics,
     };
@@ -87,31 +83,28 @@ pub fn check_each(
     diagnostics
 }
 
-/// The rules that span objects: collisions of names, and of node ports.
-fn check_across(parsed: &Parsed, report: &mut Reporter<'_>) {
-    check_collisions(parsed, report);
-    check_node_ports(parsed, report);
+/// [`validate`] for objects whose [`check_each`] already ran (`checked` holds its
+/// diagnostics): the rules that span objects (collisions of names, and of node ports), which
+/// need no document, then the sort into output order.
+pub fn validate_checked(parsed: Parsed, checked: Diagnostics) -> (Option<Validated>, Diagnostics) {
+    let mut diagnostics = checked;
+    let mut report = Reporter {
+        locate: &NoDocuments,
+        problems: &parsed.problems,
+        diagnostics: &mut diagnostics,
+    };
+    check_collisions(&parsed, &mut report);
+    check_node_ports(&parsed, &mut report);
+    finish(parsed, diagnostics)
 }
 
-/// [`validate`] for objects whose [`check_each`] already ran while their documents were at
-/// hand (`checked` holds its diagnostics), so the documents can be gone: what streaming
-/// input needs. The rules that span objects report two places, which needs the documents;
-/// so when one of them fails, this gives `parsed` back and the caller runs [`validate`].
-pub fn validate_checked(
-    parsed: Parsed,
-    checked: Diagnostics,
-) -> Result<(Option<Validated>, Diagnostics), Parsed> {
-    let mut across = Diagnostics::new();
-    let mut report = Reporter {
-        documents: &[],
-        problems: &parsed.problems,
-        diagnostics: &mut across,
-    };
-    check_across(&parsed, &mut report);
-    if !across.is_empty() {
-        return Err(parsed);
+/// The rules that span objects place their messages with [`Marks`], never with documents.
+struct NoDocuments;
+
+impl Locate for NoDocuments {
+    fn locate(&self, _origin: &Origin, _field: &FieldPath) -> Option<Location> {
+        None
     }
-    Ok(finish(parsed, checked))
 }
 
 /// Sorts into output order; the validated input when no check found a problem.
@@ -162,33 +155,35 @@ fn sort_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Order
 }
 
 struct Reporter<'a> {
-    documents: &'a [Document],
+    locate: &'a dyn Locate,
     /// Fields `parse` already reported: no second error on them.
     problems: &'a BTreeMap<Origin, Vec<FieldPath>>,
     diagnostics: &'a mut Diagnostics,
 }
 
 impl Reporter<'_> {
-    fn diagnostic(&self, origin: &Origin, field: &str, message: String, error: bool) -> Diagnostic {
-        let path = FieldPath::parse(field);
-        let location = self.documents.get(origin.document).map(|document| {
-            let mut full = origin.base.clone();
-            full.0.extend(path.0.iter().cloned());
-            document.location(document.root.locate(&full))
-        });
-        if error {
-            Diagnostic::error(location, field, message)
-        } else {
-            Diagnostic::warning(location, field, message)
-        }
+    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+        let location = self.locate.locate(origin, &FieldPath::parse(field));
+        self.error_located(origin, location, field, message.into());
     }
 
-    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+    /// An error placed with the object's [`Marks`] (for the rules that span objects).
+    fn error_at(&mut self, origin: &Origin, marks: &Marks, field: &str, message: String) {
+        self.error_located(origin, marks.get(field).cloned(), field, message);
+    }
+
+    fn error_located(
+        &mut self,
+        origin: &Origin,
+        location: Option<Location>,
+        field: &str,
+        message: String,
+    ) {
         if self.already_reported(origin, field) {
             return;
         }
-        let d = self.diagnostic(origin, field, message.into(), true);
-        self.diagnostics.push(d);
+        self.diagnostics
+            .push(Diagnostic::error(location, field, message));
     }
 
     fn already_reported(&self, origin: &Origin, field: &str) -> bool {
@@ -199,21 +194,18 @@ impl Reporter<'_> {
     }
 
     fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
-        let d = self.diagnostic(origin, field, message.into(), false);
-        self.diagnostics.push(d);
+        let location = self.locate.locate(origin, &FieldPath::parse(field));
+        self.diagnostics
+            .push(Diagnostic::warning(location, field, message.into()));
     }
+}
 
-    /// `path:line:col` of `field` of the object at `origin` (of its nearest ancestor present).
-    fn location_text(&self, origin: &Origin, field: &str) -> String {
-        self.documents
-            .get(origin.document)
-            .map(|d| {
-                let mut full = origin.base.clone();
-                full.0.extend(FieldPath::parse(field).0);
-                d.location(d.root.locate(&full)).to_string()
-            })
-            .unwrap_or_default()
-    }
+/// `path:line:col` of a recorded field of an object (empty when not recorded).
+fn location_text(marks: &Marks, field: &str) -> String {
+    marks
+        .get(field)
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
@@ -517,13 +509,14 @@ fn check_pass_through(object: &PassThrough, report: &mut Reporter<'_>) {
 /// both be created. The rendered `mcp-<name>` Service asks for its mcpPort when it is in
 /// the NodePort range; pass-through Services ask for their `spec.ports[].nodePort`.
 fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
-    let mut claims: Vec<(i64, &Origin, String, String)> = Vec::new();
+    let mut claims: Vec<(i64, &Origin, &Marks, String, String)> = Vec::new();
     for server in &parsed.servers {
         let port = server.spec.mcp_port;
         if server.spec.transport.has_services() && NODE_PORT_RANGE.contains(&port) {
             claims.push((
                 i64::from(port),
                 &server.origin,
+                &server.marks,
                 format!(
                     "MCPServer `{}` (Service `{}`)",
                     server.name,
@@ -549,6 +542,7 @@ fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
                 claims.push((
                     node_port,
                     &object.origin,
+                    &object.marks,
                     format!("Service `{}`", object.name),
                     format!("spec.ports[{i}].nodePort"),
                 ));
@@ -558,16 +552,17 @@ fn check_node_ports(parsed: &Parsed, report: &mut Reporter<'_>) {
     claims.sort_by(|a, b| (a.0, a.1).cmp(&(b.0, b.1)));
     for pair in claims.windows(2) {
         let [
-            (port, first, first_what, first_field),
-            (same, origin, what, field),
+            (port, _, first, first_what, first_field),
+            (same, origin, marks, what, field),
         ] = pair
         else {
             continue;
         };
         if port == same {
-            let at = report.location_text(first, first_field);
-            report.error(
+            let at = location_text(first, first_field);
+            report.error_at(
                 origin,
+                marks,
                 field,
                 format!("{what} asks for node port {port}, which {first_what} at {at} also uses; a node port can be used once in a cluster"),
             );
@@ -619,38 +614,41 @@ type ObjectKey<'a> = (&'a str, &'a str, Option<&'a str>, Cow<'a, str>);
 /// per object it renders. (Hash maps: they are only looked up, never iterated, so their
 /// order cannot reach the output; this runs on every object of every render.)
 fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
-    let mut seen: HashMap<ObjectKey<'a>, (&'a Origin, String)> =
+    let mut seen: HashMap<ObjectKey<'a>, (&'a Marks, String)> =
         HashMap::with_capacity(parsed.servers.len() * 3 + parsed.pass_through.len());
     let mut claim = |key: ObjectKey<'a>,
                      origin: &'a Origin,
+                     marks: &'a Marks,
                      what: &String,
                      report: &mut Reporter<'_>| {
         if let Some((first, first_what)) = seen.get(&key) {
-            let at = report.location_text(first, "metadata.name");
+            let at = location_text(first, "metadata.name");
             let (_, kind, namespace, name) = &key;
             let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
-            report.error(
+            report.error_at(
                 origin,
+                marks,
                 "metadata.name",
                 format!(
                     "{kind} {ns}{name} would be created twice: by {what} here and by {first_what} at {at}"
                 ),
             );
         } else {
-            seen.insert(key, (origin, what.clone()));
+            seen.insert(key, (marks, what.clone()));
         }
     };
     let mut servers: Vec<&'a McpServer> = parsed.servers.iter().collect();
     servers.sort_by(|a, b| a.origin.cmp(&b.origin));
-    let mut defined: HashMap<(Option<&str>, &str), &Origin> =
+    let mut defined: HashMap<(Option<&str>, &str), &Marks> =
         HashMap::with_capacity(parsed.servers.len());
     for server in servers {
         let namespace = server.namespace.as_deref();
         if let Some(first) = defined.get(&(namespace, server.name.as_str())) {
-            let at = report.location_text(first, "metadata.name");
+            let at = location_text(first, "metadata.name");
             let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
-            report.error(
+            report.error_at(
                 &server.origin,
+                &server.marks,
                 "metadata.name",
                 format!(
                     "MCPServer {ns}{} is defined twice (also at {at}); its StatefulSet and Services would replace each other",
@@ -659,17 +657,17 @@ fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
             );
             continue;
         }
-        defined.insert((namespace, &server.name), &server.origin);
+        defined.insert((namespace, &server.name), &server.marks);
         let what = format!("MCPServer `{}`", server.name);
         let statefulset = ("apps", "StatefulSet", namespace, Cow::from(&server.name));
-        claim(statefulset, &server.origin, &what, report);
+        claim(statefulset, &server.origin, &server.marks, &what, report);
         if server.spec.transport.has_services() {
             for service in [
                 names::headless_service_name(&server.name),
                 names::service_name(&server.name),
             ] {
                 let key = ("", "Service", namespace, Cow::from(service));
-                claim(key, &server.origin, &what, report);
+                claim(key, &server.origin, &server.marks, &what, report);
             }
         }
     }
@@ -682,6 +680,6 @@ fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
             object.namespace.as_deref(),
             Cow::from(&object.name),
         );
-        claim(key, &object.origin, &what, report);
+        claim(key, &object.origin, &object.marks, &what, report);
     }
 }

@@ -12,11 +12,11 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Document;
 use crate::model::{
-    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, Origin, Parsed, PassThrough, Resources, SecretRef,
-    SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
+    ApiVersion, DEFAULT_PORT, EnvVar, Marks, McpServer, NODE_PORT_RANGE, Origin, Parsed,
+    PassThrough, Resources, SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
 };
 use crate::node::{FieldPath, Node, Segment, Value};
 
@@ -93,6 +93,23 @@ impl Context<'_> {
             path.to_string(),
             message,
         ));
+    }
+
+    /// The location of `field` (of its nearest ancestor present) of the object at `base`.
+    fn location_of(&self, base: &FieldPath, field: &str) -> Location {
+        let mut full = base.clone();
+        full.0.extend(FieldPath::parse(field).0);
+        self.document.location(self.document.root.locate(&full))
+    }
+
+    /// The [`Marks`] of an object at `base`: `metadata.name` and `fields`.
+    fn marks(&self, base: &FieldPath, fields: impl IntoIterator<Item = String>) -> Marks {
+        let mut marks = Marks::default();
+        for field in std::iter::once("metadata.name".to_string()).chain(fields) {
+            let location = self.location_of(base, &field);
+            marks.insert(field, location);
+        }
+        marks
     }
 
     fn warn(&mut self, base: &FieldPath, message: impl Into<String>) {
@@ -265,13 +282,24 @@ impl Context<'_> {
                 }
             },
         };
+        let value = node.to_json();
+        let is_service = kind == "Service" && !api_version.contains('/');
+        let ports = value.pointer("/spec/ports").and_then(|p| p.as_array());
+        let node_ports = ports
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter(|(_, port)| is_service && port.get("nodePort").is_some())
+            .map(|(i, _)| format!("spec.ports[{i}].nodePort"));
+        let marks = self.marks(base, node_ports);
         Some(PassThrough {
             origin,
+            marks,
             api_version: api_version.to_string(),
             kind: kind.to_string(),
             namespace,
             name: name.to_string(),
-            value: node.to_json(),
+            value,
         })
     }
 
@@ -413,8 +441,11 @@ impl Context<'_> {
             },
             backend_replicas: int(spec, "backendReplicas").map(|r| r as i32),
         };
+        let node_port = spec.transport.has_services() && NODE_PORT_RANGE.contains(&spec.mcp_port);
+        let marks = self.marks(base, node_port.then(|| "spec.mcpPort".to_string()));
         Some(McpServer {
             origin,
+            marks,
             api_version: version,
             name,
             namespace,

@@ -1,8 +1,9 @@
 //! The parallel, streaming pipeline (`run::validate` + `run::stream`, what `mcp-render render`
 //! runs) gives exactly what the plain stage-by-stage pipeline gives, byte for byte and
 //! diagnostic for diagnostic, whatever the number of threads: for one big stream (cut into
-//! pieces at document starts), for many files, for warnings, for errors, and for the error
-//! paths that go back to loading everything at once (syntax errors, collisions).
+//! pieces at document starts), for many files, for warnings, for errors, for syntax errors
+//! (a source is parsed again whole) and for collisions (placed with the locations parse
+//! recorded, the documents long gone).
 
 #[path = "../../examples/gen_servers/corpus.rs"]
 mod corpus;
