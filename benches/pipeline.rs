@@ -21,13 +21,13 @@ use std::time::Duration;
 use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 
 use mcp_render::OwnerRefs;
-use mcp_render::emit::{self, Format};
-use mcp_render::load::{self, Document, Limits};
+use mcp_render::load::{self, Document};
 use mcp_render::parse::owners::{Owners, parse_owners};
 use mcp_render::parse::{self, ParseOptions};
 use mcp_render::render::{self, Rendered};
-use mcp_render::run::{self, Options};
 use mcp_render::validate::{self, Validated};
+use mcp_render::{Format, Limits, Options};
+use mcp_render::{emit, run};
 
 const SIZES: [usize; 3] = [1, 100, 10_000];
 

@@ -1,46 +1,80 @@
 //! mcp-render: render ToolHive `MCPServer` specs into plain Kubernetes manifests for GitOps.
 //!
-//! One pipeline, one module per stage, data flowing one way (see ARCHITECTURE.md):
-//! [`load`] (files → located documents) → [`parse`] (MCPServer model) → [`validate`]
-//! → [`render`](mod@render) (pure: spec in, typed objects out) → [`emit`] (YAML/JSON stream
-//! or directory). [`run`] chains them; its entry points, re-exported here, are what the
-//! `mcp-render` binary calls and what the tests call:
+//! One pipeline, one module per stage, data flowing one way (ARCHITECTURE.md draws it):
+//! load (files → located documents) → parse (the MCPServer model) → validate → render (pure:
+//! spec in, typed objects out) → emit (a YAML/JSON stream, or the files of a directory).
+//! The entry points below run all of it; they are what the `mcp-render` binary calls, and
+//! what the tests and the fuzz target call:
 //!
-//! - [`render()`] / [`render_str`]: the bytes `mcp-render render` writes to stdout;
-//! - [`plan_dir`], then [`emit::dir::write`] or [`emit::dir::check`]: `render -o DIR`;
+//! - [`render()`] and [`render_str`]: the bytes `mcp-render render` writes to stdout;
+//! - [`plan_dir`], then [`dir::write`] or [`dir::check`]: `mcp-render render -o DIR [--check]`;
 //! - [`owners_lock`]: `mcp-render owners`;
-//! - [`init::argocd`], [`init::flux`], [`init::write_new`]: `mcp-render init`.
+//! - [`init::argocd`], [`init::flux`] and [`init::write_new`]: `mcp-render init`;
+//! - [`schema::to_string`]: `mcp-render schema`.
 //!
-//! Around the pipeline: [`plugin`] (Argo CD plugin mode), [`templates`] (the text
-//! artifacts), [`schema`] (JSON Schema of the input), [`github`] (workflow annotations).
+//! Every failure of the input comes back as [`Diagnostics`] (`path:line:col: field: message`,
+//! all of them, never only the first), and nothing is returned for output then.
+//!
+//! Around the pipeline: [`plugin`] (the Argo CD plugin's environment), [`github`] (workflow
+//! annotations). The stage modules are hidden: they are reachable for this crate's own tests
+//! and benchmarks only, unstable, and no part of the API.
+//!
+//! ```
+//! let yaml = mcp_render::render_str(
+//!     "apiVersion: toolhive.stacklok.dev/v1beta1
+//! kind: MCPServer
+//! metadata: {name: fetch}
+//! spec: {image: ghcr.io/stackloklabs/gofetch/server:1.0.1}
+//! ",
+//!     &mcp_render::Options::default(),
+//! )?;
+//! assert!(yaml.contains("kind: StatefulSet"));
+//! # Ok::<(), mcp_render::Error>(())
+//! ```
 
 mod atomic;
-pub mod diagnostic;
+mod diagnostic;
+mod node;
+mod templates;
+
+// The stages, hidden: reachable only for this crate's own tests (the stage-by-stage
+// reference pipeline, the YAML 1.1 and name-rule oracles) and benchmarks (each stage timed
+// on its own). Not part of the API; use the re-exports below.
+#[doc(hidden)]
 pub mod emit;
+#[doc(hidden)]
+pub mod load;
+#[doc(hidden)]
+pub mod model;
+#[doc(hidden)]
+pub mod names;
+#[doc(hidden)]
+pub mod par;
+#[doc(hidden)]
+pub mod parse;
+#[doc(hidden)]
+pub mod render;
+#[doc(hidden)]
+pub mod run;
+#[doc(hidden)]
+pub mod validate;
+#[doc(hidden)]
+pub mod yaml11;
+
 pub mod github;
 pub mod init;
-pub mod load;
-pub mod model;
-pub mod names;
-pub mod node;
-pub mod par;
-pub mod parse;
 pub mod plugin;
-pub mod render;
-pub mod run;
 pub mod schema;
-pub mod templates;
-pub mod validate;
-pub mod yaml11;
 
 pub use atomic::write_file_atomically;
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
-pub use emit::dir::{DirError, Drift, WriteReport};
+pub use emit::dir;
 pub use emit::{EmitError, Format, Stream};
 pub use init::InitError;
-pub use load::Limits;
+pub use load::{Limits, PieceSize};
 pub use model::OwnerRefs;
 pub use run::{
     DirPlan, Error, Options, OwnersLock, Rendering, owners_lock, plan_dir, read_yaml_stream,
     render, render_str,
 };
+pub use templates::shell_quote;

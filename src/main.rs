@@ -14,9 +14,9 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
 
-use mcp_render::emit::dir::{self, DirError};
+use mcp_render::dir::{self, DirError};
 use mcp_render::{Diagnostics, Error, InitError, Options, github, init, plugin};
-use mcp_render::{schema, templates};
+use mcp_render::{schema, shell_quote};
 
 use cli::{Cli, Command, InitCommand, InitOutput, OwnersArgs, RenderArgs};
 
@@ -245,10 +245,7 @@ fn check_dir(dir: &Path, files: &dir::Files, env: &Env) -> Result<(), Failure> {
 fn rerender_command(args: &[OsString]) -> String {
     let mut words = vec!["mcp-render".to_string()];
     let args = args.iter().skip(1).map(|a| a.to_string_lossy());
-    words.extend(
-        args.filter(|a| a != "--check")
-            .map(|a| templates::shell_quote(&a)),
-    );
+    words.extend(args.filter(|a| a != "--check").map(|a| shell_quote(&a)));
     words.join(" ")
 }
 

@@ -131,7 +131,7 @@ pub fn plan_dir(options: &Options, stdin: &mut dyn Read) -> Result<DirPlan, Erro
     })
 }
 
-/// Input that passed every check, with what rendering it needs: the result of [`validate`].
+/// Input that passed every check, with what rendering it needs: the result of `validate`.
 #[derive(Debug, Clone)]
 pub struct Valid {
     /// The checked, sorted servers and pass-through objects.
@@ -159,7 +159,7 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
     validate_on(options, stdin, crate::par::threads())
 }
 
-/// [`validate`] on up to `threads` threads.
+/// `validate` on up to `threads` threads.
 pub fn validate_on(
     options: &Options,
     stdin: &mut dyn Read,
@@ -253,7 +253,7 @@ const TEXT_BUFFER_BYTES: usize = 256 * 1024;
 /// Renders and serialises everything: the finished stdout stream, in `format`.
 ///
 /// Fail closed: this is the last step that can fail, and it completes before anything is
-/// written. Every input error was found by [`validate`] (which must see all input first:
+/// written. Every input error was found by `validate` (which must see all input first:
 /// servers are sorted by namespace and name, and collisions span files), rendering cannot
 /// fail, and serialising returns a `Result`; so the whole stream is serialised into memory
 /// (only its text: a few kilobytes per server) and only then handed to the writer. What can

@@ -6,9 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use mcp_render::emit;
-use mcp_render::load::{self, Limits};
-use mcp_render::run::{self, Options};
+use mcp_render::{Format, Limits, Options};
 
 fuzz_target!(|data: &[u8]| {
     // Small limits keep each run fast; the limits themselves are tested in tests/it/hardening.rs.
@@ -22,23 +20,24 @@ fuzz_target!(|data: &[u8]| {
         limits,
         ..Options::default()
     };
-    let Ok(output) = run::render(&options, &mut &data[..]) else {
+    // The bytes `mcp-render render` (and `--format json`) would write for this stdin.
+    let render = |format| mcp_render::render(&options, &mut &data[..], format);
+    let Ok(yaml) = render(Format::Yaml) else {
         return;
     };
-    let yaml = emit::to_yaml(&output.rendered).expect("rendered objects always emit as YAML");
-    let json = emit::to_json(&output.rendered).expect("rendered objects always emit as JSON");
-    let list: serde_json::Value = serde_json::from_str(&json).expect("the JSON output is JSON");
-    let source = load::decode("<output>", yaml.clone().into_bytes()).expect("UTF-8 output");
-    let documents =
-        load::parse_documents(&source, &Limits::default()).expect("the YAML output is valid YAML");
-    let read_back: Vec<serde_json::Value> = documents.iter().map(|d| d.root.to_json()).collect();
+    let yaml = yaml.stream.into_string();
+    let json = render(Format::Json).expect("what renders as YAML renders as JSON");
+    let list: serde_json::Value =
+        serde_json::from_str(&json.stream.into_string()).expect("the JSON output is JSON");
+    let read_back =
+        mcp_render::read_yaml_stream("<output>", &yaml).expect("the YAML output is valid YAML");
     assert_eq!(
         serde_json::Value::Array(read_back),
         list["items"],
         "YAML output reads back differently from the JSON output:\n{yaml}"
     );
     // Our output is valid input: fed back in, it renders (all pass-through).
-    let again = run::render(&Options::default(), &mut yaml.as_bytes());
+    let again = mcp_render::render(&Options::default(), &mut yaml.as_bytes(), Format::Yaml);
     assert!(
         again.is_ok(),
         "our own output is not valid input:\n{yaml}\n{again:?}"

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use mcp_render::emit::dir;
+use mcp_render::dir;
 
 use crate::util::{self, McpRender, have_tool};
 

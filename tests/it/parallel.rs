@@ -10,13 +10,10 @@ mod corpus;
 
 use std::path::{Path, PathBuf};
 
-use mcp_render::emit::{self, Format};
-use mcp_render::load::{self, Limits, PieceSize};
 use mcp_render::parse::owners::{Owners, parse_owners};
 use mcp_render::parse::{self, ParseOptions};
-use mcp_render::run::{self, Options};
-use mcp_render::validate;
-use mcp_render::{Diagnostic, Diagnostics, render};
+use mcp_render::{Diagnostic, Diagnostics, Format, Limits, Options, PieceSize};
+use mcp_render::{emit, load, render, run, validate};
 
 const THREADS: [usize; 4] = [1, 2, 3, 8];
 
