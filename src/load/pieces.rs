@@ -1,0 +1,192 @@
+//! Cutting big streams into pieces at document starts, to parse them in parallel (see
+//! [`parse_sources`] for why the cut is exact).
+
+use super::tree::parse_piece;
+use super::{Document, Limits, PieceSize, Source, parse_documents};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+
+/// Pieces per thread when a big source is cut: more than one, so a thread that finishes
+/// early takes over.
+const PIECES_PER_THREAD: usize = 4;
+
+/// Parses every source's documents on up to `threads` threads. The result, documents and
+/// diagnostics, is exactly what [`parse_documents`] on each source in turn gives.
+///
+/// Why cutting a stream is exact: a line starting with `---` followed by a blank (or the end
+/// of the line) is always a document start token in YAML, whatever comes before it; inside a
+/// quoted scalar or a flow collection it is a syntax error instead, and a block scalar or
+/// plain scalar ends there. So a stream cut just before such lines parses into the same
+/// documents, with the same anchors (they never cross documents), provided no `%` directive
+/// carries from one piece into the next: a source with any line starting with `%` is never
+/// cut. Lines are offset so every mark is where it is in the whole source. Any error in any
+/// piece sends the whole source through the sequential parser again, so error messages are
+/// exactly the sequential ones.
+pub fn parse_sources(
+    sources: &[Source],
+    limits: &Limits,
+    threads: usize,
+) -> (Vec<Document>, Diagnostics) {
+    let outputs = map_pieces(sources, limits, threads, |documents| documents);
+    let mut documents = Vec::new();
+    let mut diagnostics = Diagnostics::new();
+    let mut outputs = outputs.into_iter().peekable();
+    while let Some(first) = outputs.next() {
+        let source = first.source;
+        let mut of_source = vec![first];
+        while let Some(next) = outputs.next_if(|next| next.source == source) {
+            of_source.push(next);
+        }
+        if of_source.len() > 1 && of_source.iter().any(|piece| piece.result.is_err()) {
+            // The sequential parser's error, exactly (see above).
+            match parse_documents(&sources[source], limits) {
+                Ok(docs) => documents.extend(docs),
+                Err(d) => diagnostics.push(d),
+            }
+            continue;
+        }
+        let mut index_offset = 0;
+        for piece in of_source {
+            match piece.result {
+                Ok(docs) => documents.extend(docs.into_iter().map(|mut document| {
+                    document.index += index_offset;
+                    document
+                })),
+                Err(d) => diagnostics.push(d),
+            }
+            index_offset += piece.documents;
+        }
+    }
+    (documents, diagnostics)
+}
+
+/// What one piece of a source gave (see [`map_pieces`]).
+#[derive(Debug)]
+pub struct PieceOutput<R> {
+    /// Index of the source in the slice given.
+    pub source: usize,
+    /// How many documents the piece held, empty ones included (a [`Document::index`] in the
+    /// piece is relative to the piece: add the counts of the source's earlier pieces).
+    pub documents: usize,
+    /// What the caller made of the piece's documents, or the piece's syntax error. Any
+    /// error means the source needs [`parse_documents`] for the exact first error.
+    pub result: Result<R, Diagnostic>,
+}
+
+/// Cuts the sources into pieces (whole small sources; big ones at document starts), parses
+/// the pieces on up to `threads` threads, and calls `each` with every piece's documents on
+/// the thread that parsed them, so the caller can turn them into something smaller while
+/// they are in cache and drop them. Outputs come back in input order: by source, then by
+/// position in the source. [`parse_sources`] explains why cutting is exact.
+pub fn map_pieces<R: Send>(
+    sources: &[Source],
+    limits: &Limits,
+    threads: usize,
+    each: impl Fn(Vec<Document>) -> R + Sync,
+) -> Vec<PieceOutput<R>> {
+    let mut pieces = Vec::new();
+    for (index, source) in sources.iter().enumerate() {
+        cut(index, &source.text, threads, limits.pieces, &mut pieces);
+    }
+    crate::par::map(&pieces, threads, |piece| {
+        match parse_piece(
+            &sources[piece.source],
+            piece.range.clone(),
+            piece.line_offset,
+            limits,
+        ) {
+            Ok((documents, count)) => PieceOutput {
+                source: piece.source,
+                documents: count,
+                result: Ok(each(documents)),
+            },
+            Err(d) => PieceOutput {
+                source: piece.source,
+                documents: 0,
+                result: Err(d),
+            },
+        }
+    })
+}
+
+/// Part of a source to parse on its own: whole documents, starting at a line start.
+#[derive(Debug, Clone)]
+struct Piece {
+    /// Index of the source.
+    source: usize,
+    /// Byte range in the source's text.
+    range: std::ops::Range<usize>,
+    /// Lines before the piece.
+    line_offset: u32,
+}
+
+/// Cuts one source into pieces (see [`parse_sources`] for why this is exact).
+fn cut(source: usize, text: &str, threads: usize, size: PieceSize, pieces: &mut Vec<Piece>) {
+    let whole = |pieces: &mut Vec<Piece>| {
+        pieces.push(Piece {
+            source,
+            range: 0..text.len(),
+            line_offset: 0,
+        })
+    };
+    let has_directive = text.starts_with('%') || text.contains("\n%");
+    if has_directive {
+        return whole(pieces);
+    }
+    // A few pieces per thread, for balance; none over `size.max_bytes`, so the trees of a
+    // piece stay small whatever the thread count.
+    let size = text
+        .len()
+        .div_ceil(threads.max(1) * PIECES_PER_THREAD)
+        .clamp(size.min_bytes, size.max_bytes.max(size.min_bytes));
+    let mut starts = vec![0];
+    let mut from = size;
+    while from < text.len() {
+        let Some(at) = document_start_at_or_after(text, from) else {
+            break;
+        };
+        starts.push(at);
+        from = at + size;
+    }
+    if starts.len() == 1 {
+        return whole(pieces);
+    }
+    let mut lines = 0u32;
+    let mut previous = 0;
+    for (i, &start) in starts.iter().enumerate() {
+        lines = lines.saturating_add(line_breaks(&text.as_bytes()[previous..start]));
+        previous = start;
+        let end = starts.get(i + 1).copied().unwrap_or(text.len());
+        pieces.push(Piece {
+            source,
+            range: start..end,
+            line_offset: lines,
+        });
+    }
+}
+
+/// Line breaks as the YAML parser counts them: `\n`, `\r\n` and a lone `\r`.
+fn line_breaks(bytes: &[u8]) -> u32 {
+    let mut count = 0u32;
+    for (i, &b) in bytes.iter().enumerate() {
+        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+        if b == b'\n' || lone_cr {
+            count = count.saturating_add(1);
+        }
+    }
+    count
+}
+
+/// The byte offset of the first line at or after `from` that starts with `---` followed by a
+/// blank or the end of the line (a document start token).
+fn document_start_at_or_after(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(found) = text.get(at..)?.find("\n---") {
+        let start = at + found + 1;
+        match bytes.get(start + 3) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n') => return Some(start),
+            Some(_) => at = start,
+        }
+    }
+    None
+}
