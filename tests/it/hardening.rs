@@ -17,11 +17,10 @@ fn render_stdin(input: &str) -> Run {
     mcp(&["render"], input.as_bytes())
 }
 
-/// Exit 2, nothing on stdout, and exactly these diagnostics on stderr.
+/// Exit 2 and nothing on stdout (each test then snapshots the diagnostics on stderr).
 #[track_caller]
-fn assert_invalid(run: &Run, expected_stderr: &str) {
-    assert_eq!(run.stderr, expected_stderr, "stderr");
-    assert_eq!(run.code, 2, "exit code");
+fn assert_invalid(run: &Run) {
+    assert_eq!(run.code, 2, "exit code; stderr:\n{}", run.stderr);
     assert!(
         run.stdout.is_empty(),
         "stdout must be empty on error, got {:?}",
@@ -29,11 +28,10 @@ fn assert_invalid(run: &Run, expected_stderr: &str) {
     );
 }
 
-/// Exit 0 and exactly this on stderr.
+/// Exit 0 (each test then snapshots stderr).
 #[track_caller]
-fn assert_ok(run: &Run, expected_stderr: &str) {
-    assert_eq!(run.stderr, expected_stderr, "stderr");
-    assert_eq!(run.code, 0, "exit code");
+fn assert_ok(run: &Run) {
+    assert_eq!(run.code, 0, "exit code; stderr:\n{}", run.stderr);
 }
 
 /// An MCPServer `name` in namespace `tools` with HTTP transport, plus `extra` spec lines
@@ -60,35 +58,29 @@ spec:
 fn bad_indentation_is_located() {
     let run =
         render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   namespace: y\n");
-    assert_invalid(
-        &run,
-        "<stdin>:5:13: invalid YAML: mapping values are not allowed in this context; check the indentation of this line against the lines above
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:5:13: invalid YAML: mapping values are not allowed in this context; check the indentation of this line against the lines above
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn unclosed_quote_points_at_its_start() {
     let run =
         render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\n  namespace: y\n");
-    assert_invalid(
-        &run,
-        "<stdin>:4:9: invalid YAML: unclosed quote; the quoted string starting here is never closed
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:9: invalid YAML: unclosed quote; the quoted string starting here is never closed
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn tab_indentation_is_refused() {
     let run = render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n");
-    assert_invalid(
-        &run,
-        "<stdin>:4:2: invalid YAML: tabs disallowed within this context (block indentation); YAML indents with spaces, never tabs
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:2: invalid YAML: tabs disallowed within this context (block indentation); YAML indents with spaces, never tabs
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -97,19 +89,18 @@ fn invalid_utf8_is_located_at_the_bad_byte() {
         &["render"],
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"caf\xe9\"\n",
     );
-    assert_invalid(
-        &run,
-        "<stdin>:6:10: the file is not valid UTF-8
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:6:10: the file is not valid UTF-8
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn bom_and_crlf_render_byte_identically_to_plain_lf() {
     let plain = server("fetch", "  args: [\"--port\", \"8080\"]\n");
     let expected = mcp(&["render", "--owner-refs", "omit"], plain.as_bytes());
-    assert_ok(&expected, "");
+    assert_ok(&expected);
+    assert_eq!(expected.stderr, "", "stderr");
     assert!(expected.stdout().contains("kind: StatefulSet"));
     let crlf = plain.replace('\n', "\r\n");
     let variants = [
@@ -119,7 +110,8 @@ fn bom_and_crlf_render_byte_identically_to_plain_lf() {
     ];
     for input in variants {
         let got = mcp(&["render", "--owner-refs", "omit"], input.as_bytes());
-        assert_ok(&got, "");
+        assert_ok(&got);
+        assert_eq!(got.stderr, "", "stderr");
         assert_eq!(got.stdout(), expected.stdout(), "input {input:?}");
     }
 }
@@ -133,7 +125,8 @@ fn empty_and_comment_only_inputs_render_nothing() {
         "---\n---\n# x\n...\n",
     ] {
         let run = render_stdin(input);
-        assert_ok(&run, "");
+        assert_ok(&run);
+        assert_eq!(run.stderr, "", "stderr");
         assert_eq!(run.stdout(), "", "input {input:?}");
     }
 }
@@ -143,12 +136,10 @@ fn duplicate_keys_are_an_error() {
     let run = render_stdin(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"1\"\n  a: \"2\"\n",
     );
-    assert_invalid(
-        &run,
-        "<stdin>:7:3: duplicate key `a` (first defined on line 6); YAML does not allow duplicate keys
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:7:3: duplicate key `a` (first defined on line 6); YAML does not allow duplicate keys
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -158,12 +149,10 @@ fn keys_kubectl_cannot_stringify_are_an_error() {
         let run = render_stdin(&format!(
             "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  {key}: v\n"
         ));
-        assert_invalid(
-            &run,
-            &format!("<stdin>:6:3: a mapping key must be a string: kubectl reads this key as {what} and rejects it; quote it
+        assert_invalid(&run);
+        assert_eq!(run.stderr, format!("<stdin>:6:3: a mapping key must be a string: kubectl reads this key as {what} and rejects it; quote it
 error: 1 problem found; nothing was written
-"),
-        );
+"), "stderr");
     }
 }
 
@@ -172,12 +161,10 @@ fn merge_key_needs_a_mapping() {
     let run = render_stdin(
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  <<: just text\n",
     );
-    assert_invalid(
-        &run,
-        "<stdin>:6:7: a merge key (`<<`) takes a mapping or a list of mappings, as kubectl requires
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:6:7: a merge key (`<<`) takes a mapping or a list of mappings, as kubectl requires
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -190,7 +177,8 @@ fn a_wide_mapping_loads_in_linear_time() {
         input.push_str(&format!("  k{i}: v\n"));
     }
     let run = render_stdin(&input);
-    assert_ok(&run, "");
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "stderr");
     assert!(run.stdout().contains("  k99999: v\n"));
 }
 
@@ -208,12 +196,10 @@ fn billion_laughs_stops_at_the_node_budget() {
         input.push_str(&format!("  a{i}: &a{i} [{refs}]\n"));
     }
     let run = render_stdin(&input);
-    assert_invalid(
-        &run,
-        "<stdin>:11:55: the document expands to more than 1000000 nodes (an alias bomb?)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:11:55: the document expands to more than 1000000 nodes (an alias bomb?)
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -226,12 +212,10 @@ fn alias_bomb_of_long_strings_stops_at_the_byte_budget() {
         vec!["*a"; 1000].join(",")
     );
     let run = mcp(&["render", "--max-file-size", "3000000"], input.as_bytes());
-    assert_invalid(
-        &run,
-        "<stdin>:7:7: the document's text expands to more than 3000000 bytes through aliases (an alias bomb?); --max-file-size raises this limit
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:7:7: the document's text expands to more than 3000000 bytes through aliases (an alias bomb?); --max-file-size raises this limit
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -252,12 +236,10 @@ fn aliases_cannot_nest_past_the_depth_limit() {
         ));
     }
     let run = render_stdin(&input);
-    assert_invalid(
-        &run,
-        "<stdin>:7:99: this alias nests the document deeper than 100 levels
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:7:99: this alias nests the document deeper than 100 levels
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -268,12 +250,10 @@ fn deep_block_nesting_is_refused() {
     }
     input.push_str(&format!("{}v\n", "  ".repeat(151)));
     let run = render_stdin(&input);
-    assert_invalid(
-        &run,
-        "<stdin>:105:201: nesting is deeper than 100 levels
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:105:201: nesting is deeper than 100 levels
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -307,18 +287,17 @@ fn file_size_limit_and_the_flag_that_raises_it() {
         &["render", "--owner-refs", "omit", "--max-file-size", &small],
         input.as_bytes(),
     );
-    assert_invalid(
-        &refused,
-        &format!("<stdin>:1:1: input is larger than the limit of {small} bytes (raise it with --max-file-size)
+    assert_invalid(&refused);
+    assert_eq!(refused.stderr, format!("<stdin>:1:1: input is larger than the limit of {small} bytes (raise it with --max-file-size)
 error: 1 problem found; nothing was written
-"),
-    );
+"), "stderr");
     let exact = size.to_string();
     let accepted = mcp(
         &["render", "--owner-refs", "omit", "--max-file-size", &exact],
         input.as_bytes(),
     );
-    assert_ok(&accepted, "");
+    assert_ok(&accepted);
+    assert_eq!(accepted.stderr, "", "stderr");
     assert!(accepted.stdout().contains("name: mcp-fetch\n"));
 }
 
@@ -333,12 +312,10 @@ fn file_size_limit_applies_to_files_too() {
         ],
         b"",
     );
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -348,23 +325,19 @@ error: 1 problem found; nothing was written
 #[test]
 fn port_as_string() {
     let run = render_stdin(&server("fetch", "  mcpPort: \"8080\"\n"));
-    assert_invalid(
-        &run,
-        "<stdin>:9:3: spec.mcpPort: expected an integer, found a string
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: expected an integer, found a string
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn env_as_map() {
     let run = render_stdin(&server("fetch", "  env:\n    A: b\n"));
-    assert_invalid(
-        &run,
-        "<stdin>:9:3: spec.env: expected a list, found a mapping
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.env: expected a list, found a mapping
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -373,12 +346,10 @@ fn unquoted_yaml11_boolean_where_a_string_belongs() {
         "fetch",
         "  env:\n    - name: DEBUG\n      value: on\n",
     ));
-    assert_invalid(
-        &run,
-        "<stdin>:11:7: spec.env[0].value: expected a string, found a boolean (YAML 1.1, as kubectl reads it, takes this unquoted value as a boolean or number; quote it)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:11:7: spec.env[0].value: expected a string, found a boolean (YAML 1.1, as kubectl reads it, takes this unquoted value as a boolean or number; quote it)
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -387,13 +358,11 @@ fn unknown_fields_get_a_suggestion_when_one_is_close() {
         "fetch",
         "  transprot: sse\n  imagePullPolicy: Always\n",
     ));
-    assert_invalid(
-        &run,
-        "<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
 <stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `image`, `transport`, `proxyMode`, `proxyPort`, `mcpPort`, `args`, `env`, `volumes`, `resources`, `secrets`, `serviceAccount`, `permissionProfile`, `podTemplateSpec`, `resourceOverrides`, `oidcConfigRef`, `authzConfig`, `authzConfigRef`, `audit`, `toolConfigRef`, `externalAuthConfigRef`, `webhookConfigRef`, `authServerRef`, `telemetryConfigRef`, `trustProxyHeaders`, `endpointPrefix`, `groupRef`, `sessionAffinity`, `replicas`, `backendReplicas`, `sessionStorage`, `rateLimiting`
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -414,12 +383,10 @@ fn a_huge_unknown_field_name_is_reported_without_a_suggestion() {
 fn wrong_api_version() {
     let input = server("fetch", "").replace("/v1beta1", "/v2");
     let run = render_stdin(&input);
-    assert_invalid(
-        &run,
-        "<stdin>:1:1: apiVersion: `toolhive.stacklok.dev/v2` is not an MCPServer API version; use `toolhive.stacklok.dev/v1beta1` (or the deprecated `toolhive.stacklok.dev/v1alpha1`)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:1:1: apiVersion: `toolhive.stacklok.dev/v2` is not an MCPServer API version; use `toolhive.stacklok.dev/v1beta1` (or the deprecated `toolhive.stacklok.dev/v1alpha1`)
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -429,13 +396,15 @@ fn misspelt_kind_is_not_passed_through() {
     for kind in ["McpServer", "MCPServers", "MCPSever", "mcp-server"] {
         let input = server("fetch", "").replace("kind: MCPServer", &format!("kind: {kind}"));
         let run = render_stdin(&input);
-        assert_invalid(
-            &run,
-            &format!(
+        assert_invalid(&run);
+        assert_eq!(
+            run.stderr,
+            format!(
                 "<stdin>:2:1: kind: `{kind}` is not a ToolHive kind; did you mean `MCPServer`?
 error: 1 problem found; nothing was written
 "
             ),
+            "stderr"
         );
     }
 }
@@ -445,7 +414,8 @@ fn other_toolhive_kinds_pass_through() {
     let run = render_stdin(
         "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPGroup\nmetadata:\n  name: g\n  namespace: tools\nspec: {}\n",
     );
-    assert_ok(&run, "");
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "stderr");
     assert!(run.stdout().contains("kind: MCPGroup\n"));
 }
 
@@ -454,13 +424,11 @@ fn missing_metadata_name() {
     let run = render_stdin(
         "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  namespace: tools\nspec:\n  image: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: tools\n",
     );
-    assert_invalid(
-        &run,
-        "<stdin>:3:1: metadata.name: is required
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:3:1: metadata.name: is required
 <stdin>:10:1: metadata.name: is required and must be a non-empty string
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -473,13 +441,11 @@ fn server_names_with_dots_or_upper_case() {
         &["render", "--owner-refs", "omit"],
         format!("{}---\n{}", server("fetch.v2", ""), server("Fetch", "")).as_bytes(),
     );
-    assert_invalid(
-        &run,
-        "<stdin>:4:3: metadata.name: `fetch.v2` must not contain dots (it must be a DNS-1123 label); it names the StatefulSet and the Services
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: metadata.name: `fetch.v2` must not contain dots (it must be a DNS-1123 label); it names the StatefulSet and the Services
 <stdin>:13:3: metadata.name: `Fetch` must consist of lower-case letters, digits and '-' (a DNS-1123 label); it names the StatefulSet and the Services
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -489,33 +455,32 @@ fn server_names_over_50_characters_with_services() {
         &["render", "--owner-refs", "omit"],
         server(&name, "").as_bytes(),
     );
-    assert_invalid(
-        &run,
-        &format!("<stdin>:4:3: metadata.name: `{name}` is 51 characters: Service `mcp-{name}-headless` would be 64, over the 63 Kubernetes allows (an MCPServer with transport streamable-http may have at most 50 characters)
+    assert_invalid(&run);
+    assert_eq!(run.stderr, format!("<stdin>:4:3: metadata.name: `{name}` is 51 characters: Service `mcp-{name}-headless` would be 64, over the 63 Kubernetes allows (an MCPServer with transport streamable-http may have at most 50 characters)
 error: 1 problem found; nothing was written
-"),
-    );
+"), "stderr");
     // Exactly 50 fits: `mcp-<50>-headless` is 63 characters.
     let fits = mcp(
         &["render", "--owner-refs", "omit"],
         server(&"a".repeat(50), "").as_bytes(),
     );
-    assert_ok(&fits, "");
+    assert_ok(&fits);
+    assert_eq!(fits.stderr, "", "stderr");
 }
 
 #[test]
 fn stdio_server_names_over_52_characters() {
     // No Services, but the StatefulSet's pods need `<name>-<hash>` in a 63-character label.
     let ok = server(&"s".repeat(52), "").replace("streamable-http", "stdio");
-    assert_ok(&render_stdin(&ok), "");
+    let run = render_stdin(&ok);
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "stderr");
     let name = "s".repeat(53);
     let run = render_stdin(&server(&name, "").replace("streamable-http", "stdio"));
-    assert_invalid(
-        &run,
-        &format!("<stdin>:4:3: metadata.name: `{name}` is 53 characters: a StatefulSet name over 52 breaks pod creation (the controller-revision-hash label would exceed 63 characters)
+    assert_invalid(&run);
+    assert_eq!(run.stderr, format!("<stdin>:4:3: metadata.name: `{name}` is 53 characters: a StatefulSet name over 52 breaks pod creation (the controller-revision-hash label would exceed 63 characters)
 error: 1 problem found; nothing was written
-"),
-    );
+"), "stderr");
 }
 
 #[test]
@@ -527,19 +492,18 @@ fn leading_digit_is_fine_for_a_server_but_not_for_a_service() {
         &["render", "--owner-refs", "omit"],
         server("0fetch", "").as_bytes(),
     );
-    assert_ok(&ok, "");
+    assert_ok(&ok);
+    assert_eq!(ok.stderr, "", "stderr");
     assert!(ok.stdout().contains("  name: mcp-0fetch\n"));
     assert!(ok.stdout().contains("  name: mcp-0fetch-headless\n"));
     let run = render_stdin(
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1svc\n  namespace: Tools\nspec: {}\n",
     );
-    assert_invalid(
-        &run,
-        "<stdin>:4:3: metadata.name: `1svc` must start with a lower-case letter (a Service name is a DNS-1035 label)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: metadata.name: `1svc` must start with a lower-case letter (a Service name is a DNS-1035 label)
 <stdin>:5:3: metadata.namespace: `Tools` must consist of lower-case letters, digits and '-' (a DNS-1123 label)
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -548,26 +512,22 @@ fn env_var_names_kubernetes_rejects() {
         "fetch",
         "  env:\n    - name: 1BAD\n      value: x\n    - name: \"A=B\"\n      value: \"y\"\n",
     ));
-    assert_invalid(
-        &run,
-        "<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
 <stdin>:10:7: spec.env[0].name: `1BAD` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 <stdin>:12:7: spec.env[1].name: `A=B` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn ports_0_and_65536() {
     let run = render_stdin(&server("fetch", "  mcpPort: 0\n  proxyPort: 65536\n"));
-    assert_invalid(
-        &run,
-        "<stdin>:9:3: spec.mcpPort: 0 is out of range (must be 1 to 65535)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: 0 is out of range (must be 1 to 65535)
 <stdin>:10:3: spec.proxyPort: 65536 is out of range (must be 1 to 65535)
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -578,13 +538,11 @@ fn negative_and_oversized_replicas() {
         server("a", "  backendReplicas: -1\n"),
         server("b", "  backendReplicas: 4294967297\n")
     ));
-    assert_invalid(
-        &run,
-        "<stdin>:9:3: spec.backendReplicas: -1 is out of range (must be 0 to 2147483647)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.backendReplicas: -1 is out of range (must be 0 to 2147483647)
 <stdin>:19:3: spec.backendReplicas: 4294967297 is out of range (must be 0 to 2147483647)
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -597,14 +555,12 @@ fn resource_quantities_kubernetes_rejects() {
         )
         .as_bytes(),
     );
-    assert_invalid(
-        &run,
-        "<stdin>:10:14: spec.resources.limits.cpu: `abc` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:10:14: spec.resources.limits.cpu: `abc` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
 <stdin>:10:26: spec.resources.limits.memory: `-1Gi` must not be negative
 <stdin>:11:16: spec.resources.requests.cpu: `1.5e` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
 error: 3 problems found; nothing was written
-",
-    );
+");
     let over = mcp(
         &["render", "--owner-refs", "omit"],
         server(
@@ -613,12 +569,10 @@ error: 3 problems found; nothing was written
         )
         .as_bytes(),
     );
-    assert_invalid(
-        &over,
-        "<stdin>:11:16: spec.resources.requests.cpu: `1` is more than the limit `500m`; a request must not exceed its limit
+    assert_invalid(&over);
+    insta::assert_snapshot!(over.stderr, @"<stdin>:11:16: spec.resources.requests.cpu: `1` is more than the limit `500m`; a request must not exceed its limit
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -711,7 +665,8 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
     });
     // JSON is YAML: the input is written by serde_json, so it says exactly these strings.
     let run = mcp(&["render"], input.to_string().as_bytes());
-    assert_ok(&run, "");
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "stderr");
     let documents = read_back(run.stdout());
     assert_eq!(documents.len(), 1);
     let container = &documents[0]["spec"]["template"]["spec"]["containers"][0];
@@ -752,13 +707,11 @@ fn hostile_text_in_diagnostics_is_escaped() {
         "fetch",
         "  env:\n    - name: \"X\\e[31mRED\\nY\"\n      value: v\n",
     ));
-    assert_invalid(
-        &run,
-        "<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
 <stdin>:10:7: spec.env[0].name: `X\\u{1b}[31mRED\\u{a}Y` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -777,12 +730,10 @@ fn the_same_server_twice_is_one_error() {
         ],
         b"",
     );
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/data/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/data/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -797,7 +748,8 @@ fn a_file_named_twice_is_read_once() {
         ],
         b"",
     );
-    assert_ok(&run, "");
+    assert_ok(&run);
+    assert_eq!(run.stderr, "", "stderr");
     assert_eq!(run.stdout().matches("kind: StatefulSet").count(), 1);
 }
 
@@ -813,12 +765,10 @@ fn foo_and_foo_headless_collide() {
         ],
         b"",
     );
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/data/hardening/foo-headless.yaml:4:3
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/data/hardening/foo-headless.yaml:4:3
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -833,12 +783,10 @@ fn pass_through_object_colliding_with_a_rendered_one() {
         ],
         b"",
     );
-    assert_invalid(
-        &run,
-        "tests/data/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/data/hardening/foo.yaml:4:3
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/data/hardening/foo.yaml:4:3
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -849,12 +797,10 @@ fn two_node_port_services_on_one_port() {
         &["render", "--owner-refs", "omit"],
         format!("{a}---\n{b}").as_bytes(),
     );
-    assert_invalid(
-        &run,
-        "<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 #[test]
@@ -863,11 +809,9 @@ fn a_server_named_mcpserver_renders_with_a_warning() {
         &["render", "--owner-refs", "omit"],
         server("mcpserver", "").as_bytes(),
     );
-    assert_ok(
-        &run,
-        "<stdin>:4:3: warning: metadata.name: an MCPServer named `mcpserver` gets the selector `app: mcpserver`, which also matches ToolHive's proxy pods; choose another name if ToolHive runs in this namespace
-",
-    );
+    assert_ok(&run);
+    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: an MCPServer named `mcpserver` gets the selector `app: mcpserver`, which also matches ToolHive's proxy pods; choose another name if ToolHive runs in this namespace
+");
     assert!(run.stdout().contains("kind: StatefulSet"));
 }
 
@@ -892,49 +836,41 @@ fn render_with_owners(owners: &str) -> Run {
 #[test]
 fn malformed_owners_file() {
     let run = render_with_owners("tests/data/hardening/owners-malformed.yaml");
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-malformed.yaml:1:12: invalid YAML: unclosed bracket '['
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn owners_file_listing_something_else_than_statefulsets() {
     let run = render_with_owners("tests/data/hardening/owners-deployment.yaml");
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-deployment.yaml:5:3: items[0].kind: an owners file lists StatefulSets (apps/v1), found apps/v1 Deployment
 error: 2 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn owners_file_with_uids_that_are_not_uuids_or_nil() {
     let run = render_with_owners("tests/data/hardening/owners-bad-uids.yaml");
-    assert_invalid(
-        &run,
-        "tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-bad-uids.yaml:1:1: tools/foo: `not-a-uid` is not a UUID in RFC 4122 form (like 3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10)
 tests/data/hardening/owners-bad-uids.yaml:2:1: tools/bar: `00000000-0000-0000-0000-000000000000` is the nil UUID, which no live object has
 error: 3 problems found; nothing was written
-",
-    );
+");
 }
 
 #[test]
 fn owners_files_giving_two_uids_for_one_statefulset() {
     let run = render_with_owners("tests/data/hardening/owners-two-uids.yaml");
-    assert_invalid(
-        &run,
-        "tests/data/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/data/hardening/owners-two-uids.yaml:1:1
+    assert_invalid(&run);
+    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/data/hardening/owners-two-uids.yaml:1:1
 error: 1 problem found; nothing was written
-",
-    );
+");
 }
 
 // ---------------------------------------------------------------------------------------
