@@ -2,14 +2,14 @@
 //! deterministic corpus (`examples/gen_servers/corpus.rs`), with an owners lock file for the
 //! HTTP servers so the Services carry ownerReferences and no warning is raised.
 //!
-//! - `load+parse`: located documents, then the model (on `par::threads()` threads);
+//! - `load+parse`: located documents, then the model (on rayon's threads);
 //! - `validate`, `render`, `emit`: each stage on its own, on one thread;
 //! - `pipeline`: what `mcp-render render` runs between reading stdin and writing stdout
 //!   (`run::validate` + `run::stream`: pieces parsed and checked in parallel, servers rendered
 //!   and serialised in parallel chunks).
 //!
 //! `cargo bench --bench pipeline` (a few minutes on two cores); one group:
-//! `cargo bench --bench pipeline -- render/`; one thread: `MCP_RENDER_THREADS=1 cargo bench`.
+//! `cargo bench --bench pipeline -- render/`; one thread: `RAYON_NUM_THREADS=1 cargo bench`.
 //! End-to-end timings of the binary are in `scripts/bench.sh`; results in BENCHMARKS.md.
 
 #[path = "../examples/gen_servers/corpus.rs"]
@@ -106,18 +106,14 @@ fn benches(c: &mut Criterion) {
         let s = stages(count);
         let limits = Limits::default();
         let options = ParseOptions::default();
-        let threads = mcp_render::par::threads();
 
         let mut group = c.benchmark_group("load+parse");
         configure(&mut group, count);
         group.bench_function(BenchmarkId::from_parameter(s.count), |b| {
             b.iter(|| {
-                let (documents, _) = load::parse_sources(
-                    std::slice::from_ref(black_box(&s.source)),
-                    &limits,
-                    threads,
-                );
-                parse::parse_on(&documents, &options, threads)
+                let (documents, _) =
+                    load::parse_sources(std::slice::from_ref(black_box(&s.source)), &limits);
+                parse::parse(&documents, &options)
             })
         });
         group.finish();
@@ -155,9 +151,9 @@ fn benches(c: &mut Criterion) {
         };
         group.bench_function(BenchmarkId::from_parameter(s.count), |b| {
             b.iter(|| {
-                let valid = run::validate_on(&run_options, &mut s.text.as_bytes(), threads)
+                let valid = run::validate(&run_options, &mut s.text.as_bytes())
                     .unwrap_or_else(|d| panic!("{d}"));
-                run::stream_on(valid, Format::Yaml, threads).unwrap_or_else(|e| panic!("{e}"))
+                run::stream(valid, Format::Yaml).unwrap_or_else(|e| panic!("{e}"))
             })
         });
         group.finish();

@@ -49,8 +49,6 @@ pub mod model;
 #[doc(hidden)]
 pub mod names;
 #[doc(hidden)]
-pub mod par;
-#[doc(hidden)]
 pub mod parse;
 #[doc(hidden)]
 pub mod render;

@@ -25,8 +25,19 @@ use cli::{Cli, Command, InitCommand, InitOutput, OwnersArgs, RenderArgs};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `MCP_RENDER_THREADS=N`: how many worker threads the pipeline uses (`1`: a sequential run;
+/// benchmarks compare with it). Default: what the machine offers, CPU quotas respected.
+const THREADS_VAR: &str = "MCP_RENDER_THREADS";
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let threads = std::env::var(THREADS_VAR).ok();
+    if let Some(n) = threads.and_then(|v| v.trim().parse::<usize>().ok()) {
+        // 0 is rayon's "the default". Only fails when a pool exists already, which it cannot.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
+    }
     let env = Env {
         github: github::enabled(std::env::var(github::ENV).ok().as_deref()),
         argocd: plugin::in_argocd(std::env::var(plugin::APP_NAME).ok().as_deref()),

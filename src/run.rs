@@ -2,7 +2,8 @@
 
 use std::io::Read;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+
+use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit::{self, EmitError, Format, Stream};
@@ -149,32 +150,23 @@ pub struct Valid {
 ///
 /// Memory stays near the size of the model: each piece of input (a file, or a part of a big
 /// stream) is parsed into documents, turned into servers and checked on its own
-/// ([`validate::check_each`]) on one of up to [`crate::par::threads`] threads, and its
+/// ([`validate::check_each`]) on one of rayon's threads, and its
 /// documents (the located YAML trees, several times the size of the text) are dropped right
 /// after. Only the rules that span objects run on the whole, placing their messages with the
 /// locations parse recorded ([`crate::model::Marks`]), so no document is needed again. A
 /// source with a syntax error in any of its pieces is parsed again whole (only that source),
 /// for exactly the error a sequential parse gives.
 pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagnostics> {
-    validate_on(options, stdin, crate::par::threads())
-}
-
-/// `validate` on up to `threads` threads.
-pub fn validate_on(
-    options: &Options,
-    stdin: &mut dyn Read,
-    threads: usize,
-) -> Result<Valid, Diagnostics> {
-    let (sources, owners, mut diagnostics) = read_inputs(options, stdin, threads);
+    let (sources, owners, mut diagnostics) = read_inputs(options, stdin);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
     };
     let work = |documents: Vec<load::Document>| {
-        let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
+        let (parsed, found) = parse::parse_sequential(&documents, &parse_options);
         let checked = validate::check_each(&parsed, &documents, &owners, options.owner_refs);
         (parsed, found, checked, documents.len())
     };
-    let outputs = load::map_pieces(&sources, &options.limits, threads, work);
+    let outputs = load::map_pieces(&sources, &options.limits, work);
     let mut parts = Vec::with_capacity(outputs.len());
     let mut outputs = outputs.into_iter().peekable();
     while let Some(first) = outputs.next() {
@@ -260,23 +252,18 @@ const TEXT_BUFFER_BYTES: usize = 256 * 1024;
 /// still fail is writing itself (a closed pipe, a full disk): an output error, exit 1, with
 /// no partial render ever presented as a complete one.
 ///
-/// For YAML, servers are rendered and serialised in chunks on up to [`crate::par::threads`]
-/// threads, and each server, with its typed objects, is dropped as soon as its text exists:
+/// For YAML, servers are rendered and serialised in batches on rayon's threads, and each
+/// server, with its typed objects, is dropped as soon as its text exists:
 /// memory holds the model shrinking and the text growing, never every typed object at once.
 /// The bytes are the same with any number of threads.
 pub fn stream(valid: Valid, format: Format) -> Result<Stream, EmitError> {
-    stream_on(valid, format, crate::par::threads())
-}
-
-/// [`stream`] on up to `threads` threads.
-pub fn stream_on(valid: Valid, format: Format, threads: usize) -> Result<Stream, EmitError> {
     if format != Format::Yaml {
         let rendered = stage::render(&valid.valid, &valid.owners, valid.owner_refs);
         return emit::to_format(&rendered, format).map(Stream::from);
     }
     let (servers, pass_through) = valid.valid.into_parts();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
-    let parts = in_batches(servers, threads, |servers| {
+    let parts = in_batches(servers, |servers| {
         // Text in buffers of about TEXT_BUFFER_BYTES: no buffer is grown (copied) to the size
         // of the whole output, and freed model memory is reused for them.
         let mut texts = Vec::new();
@@ -313,8 +300,8 @@ const MIN_OWNERS_BYTES_FOR_A_THREAD: u64 = 64 * 1024;
 fn read_inputs(
     options: &Options,
     stdin: &mut dyn Read,
-    threads: usize,
 ) -> (Vec<load::Source>, Owners, Diagnostics) {
+    let threads = rayon::current_num_threads();
     let owners_from_stdin = options.owners.iter().any(|path| path.as_os_str() == "-");
     let owners_bytes: u64 = options
         .owners
@@ -348,14 +335,9 @@ fn read_inputs(
 /// them from a whole render, but with servers rendered and serialised in parallel batches
 /// and each server, with its typed objects, dropped as soon as its file exists.
 pub fn plan_dir_files(valid: Valid) -> Result<emit::dir::Files, EmitError> {
-    plan_dir_on(valid, crate::par::threads())
-}
-
-/// [`plan_dir`] on up to `threads` threads.
-pub fn plan_dir_on(valid: Valid, threads: usize) -> Result<emit::dir::Files, EmitError> {
     let (servers, pass_through) = valid.valid.into_parts();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
-    let files = in_batches(servers, threads, |servers| {
+    let files = in_batches(servers, |servers| {
         servers
             .into_iter()
             .map(|server| emit::dir::server_file_of(&stage::render_server(&server, owners, policy)))
@@ -365,29 +347,22 @@ pub fn plan_dir_on(valid: Valid, threads: usize) -> Result<emit::dir::Files, Emi
     emit::dir::plan_files(files.into_iter().flatten(), &pass_through)
 }
 
-/// Hands `servers`, in order, to `work` in batches on up to `threads` threads, and returns
-/// the results in order. Each batch is taken whole by one worker, which can drop its servers
-/// as it goes.
+/// Hands `servers`, in order, to `work` in batches on rayon's threads, and returns the
+/// results in order. Each batch is owned by the worker that takes it, which can drop its
+/// servers as it goes; a few batches per thread, so that threads finishing early take over.
 fn in_batches<R: Send>(
     servers: Vec<McpServer>,
-    threads: usize,
     work: impl Fn(Vec<McpServer>) -> R + Sync,
 ) -> Vec<R> {
-    let chunks = crate::par::chunks(servers.len(), threads, MIN_SERVERS_PER_CHUNK);
-    let mut rest = servers;
-    let mut batches: Vec<Mutex<Vec<McpServer>>> = chunks
-        .iter()
-        .rev()
-        .map(|chunk| Mutex::new(rest.split_off(chunk.start)))
-        .collect();
-    drop(rest);
-    batches.reverse();
-    crate::par::map(&batches, threads, |batch| {
-        work(std::mem::take(
-            &mut *batch.lock().unwrap_or_else(PoisonError::into_inner),
-        ))
-    })
+    let size = servers
+        .len()
+        .div_ceil(rayon::current_num_threads() * BATCHES_PER_THREAD)
+        .max(MIN_SERVERS_PER_CHUNK);
+    servers.into_par_iter().chunks(size).map(&work).collect()
 }
+
+/// Batches per thread (see [`in_batches`]).
+const BATCHES_PER_THREAD: usize = 4;
 
 fn read_owners(options: &Options, stdin: &mut dyn Read, diagnostics: &mut Diagnostics) -> Owners {
     if options.owners.is_empty() {

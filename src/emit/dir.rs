@@ -34,6 +34,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::render::{Rendered, RenderedPassThrough, RenderedServer};
 
 use super::{EmitError, push_yaml_document};
@@ -163,17 +165,11 @@ fn pass_through_file(kind: &str, group: Option<&str>, name: &str) -> String {
 
 /// Computes every file of the directory render, index included. Pure: the same objects give
 /// the same bytes. This is what `render -o` writes and what `--check` compares against. The
-/// servers' files are serialised on up to [`crate::par::threads`] threads.
+/// servers' files are serialised on rayon's threads.
 pub fn plan(rendered: &Rendered) -> Result<Files, EmitError> {
-    let threads = crate::par::threads();
-    let chunks = crate::par::chunks(rendered.servers.len(), threads, 16);
-    let server_files = crate::par::map(&chunks, threads, |chunk| {
-        rendered.servers[chunk.clone()]
-            .iter()
-            .map(server_file_of)
-            .collect::<Vec<_>>()
-    });
-    plan_files(server_files.into_iter().flatten(), &rendered.pass_through)
+    let servers = rendered.servers.par_iter().with_min_len(16);
+    let server_files: Vec<_> = servers.map(server_file_of).collect();
+    plan_files(server_files, &rendered.pass_through)
 }
 
 /// One rendered server's file: its path in DIR and its content (header, StatefulSet,

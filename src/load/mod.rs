@@ -21,6 +21,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::node::{Mark, Node};
 
@@ -169,25 +171,22 @@ pub fn read_sources(
             }
         }
     }
-    let threads = crate::par::threads();
-    let chunks = crate::par::chunks(inputs.len(), threads, MIN_FILES_PER_CHUNK);
-    let read = crate::par::map(&chunks, threads, |chunk| {
-        inputs[chunk.clone()]
-            .iter()
-            .map(|input| match input {
-                // Standard input is read in order below, on this thread.
-                Input::Stdin => None,
-                Input::File(file) => {
-                    let name = file.to_string_lossy();
-                    Some(read_file(file, &name, limits).and_then(|bytes| decode(&name, bytes)))
-                }
-                Input::Failed(d) => Some(Err(d.clone())),
-            })
-            .collect::<Vec<_>>()
-    });
+    let read: Vec<_> = inputs
+        .par_iter()
+        .with_min_len(MIN_FILES_PER_CHUNK)
+        .map(|input| match input {
+            // Standard input is read in order below, on this thread.
+            Input::Stdin => None,
+            Input::File(file) => {
+                let name = file.to_string_lossy();
+                Some(read_file(file, &name, limits).and_then(|bytes| decode(&name, bytes)))
+            }
+            Input::Failed(d) => Some(Err(d.clone())),
+        })
+        .collect();
     let mut sources = Vec::new();
     let mut diagnostics = Diagnostics::new();
-    for read in read.into_iter().flatten() {
+    for read in read {
         let result = read.unwrap_or_else(|| {
             read_limited(stdin, 0, STDIN_NAME, limits).and_then(|bytes| decode(STDIN_NAME, bytes))
         });
@@ -315,7 +314,7 @@ pub fn load(
     limits: &Limits,
 ) -> (Vec<Document>, Diagnostics) {
     let (sources, mut diagnostics) = read_sources(paths, stdin, limits);
-    let (documents, parse_diagnostics) = parse_sources(&sources, limits, crate::par::threads());
+    let (documents, parse_diagnostics) = parse_sources(&sources, limits);
     diagnostics.extend(parse_diagnostics);
     (documents, diagnostics)
 }

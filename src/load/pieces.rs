@@ -1,6 +1,8 @@
 //! Cutting big streams into pieces at document starts, to parse them in parallel (see
 //! [`parse_sources`] for why the cut is exact).
 
+use rayon::prelude::*;
+
 use super::tree::parse_piece;
 use super::{Document, Limits, PieceSize, Source, parse_documents};
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -9,7 +11,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 /// early takes over.
 const PIECES_PER_THREAD: usize = 4;
 
-/// Parses every source's documents on up to `threads` threads. The result, documents and
+/// Parses every source's documents on rayon's threads. The result, documents and
 /// diagnostics, is exactly what [`parse_documents`] on each source in turn gives.
 ///
 /// Why cutting a stream is exact: a line starting with `---` followed by a blank (or the end
@@ -21,12 +23,8 @@ const PIECES_PER_THREAD: usize = 4;
 /// cut. Lines are offset so every mark is where it is in the whole source. Any error in any
 /// piece sends the whole source through the sequential parser again, so error messages are
 /// exactly the sequential ones.
-pub fn parse_sources(
-    sources: &[Source],
-    limits: &Limits,
-    threads: usize,
-) -> (Vec<Document>, Diagnostics) {
-    let outputs = map_pieces(sources, limits, threads, |documents| documents);
+pub fn parse_sources(sources: &[Source], limits: &Limits) -> (Vec<Document>, Diagnostics) {
+    let outputs = map_pieces(sources, limits, |documents| documents);
     let mut documents = Vec::new();
     let mut diagnostics = Diagnostics::new();
     let mut outputs = outputs.into_iter().peekable();
@@ -73,39 +71,43 @@ pub struct PieceOutput<R> {
 }
 
 /// Cuts the sources into pieces (whole small sources; big ones at document starts), parses
-/// the pieces on up to `threads` threads, and calls `each` with every piece's documents on
+/// the pieces on rayon's threads, and calls `each` with every piece's documents on
 /// the thread that parsed them, so the caller can turn them into something smaller while
 /// they are in cache and drop them. Outputs come back in input order: by source, then by
 /// position in the source. [`parse_sources`] explains why cutting is exact.
 pub fn map_pieces<R: Send>(
     sources: &[Source],
     limits: &Limits,
-    threads: usize,
     each: impl Fn(Vec<Document>) -> R + Sync,
 ) -> Vec<PieceOutput<R>> {
+    let threads = rayon::current_num_threads();
     let mut pieces = Vec::new();
     for (index, source) in sources.iter().enumerate() {
         cut(index, &source.text, threads, limits.pieces, &mut pieces);
     }
-    crate::par::map(&pieces, threads, |piece| {
-        match parse_piece(
-            &sources[piece.source],
-            piece.range.clone(),
-            piece.line_offset,
-            limits,
-        ) {
-            Ok((documents, count)) => PieceOutput {
-                source: piece.source,
-                documents: count,
-                result: Ok(each(documents)),
-            },
-            Err(d) => PieceOutput {
-                source: piece.source,
-                documents: 0,
-                result: Err(d),
-            },
-        }
-    })
+    let each = &each;
+    pieces
+        .par_iter()
+        .map(move |piece| {
+            match parse_piece(
+                &sources[piece.source],
+                piece.range.clone(),
+                piece.line_offset,
+                limits,
+            ) {
+                Ok((documents, count)) => PieceOutput {
+                    source: piece.source,
+                    documents: count,
+                    result: Ok(each(documents)),
+                },
+                Err(d) => PieceOutput {
+                    source: piece.source,
+                    documents: 0,
+                    result: Err(d),
+                },
+            }
+        })
+        .collect()
 }
 
 /// Part of a source to parse on its own: whole documents, starting at a line start.

@@ -12,6 +12,8 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 
+use rayon::prelude::*;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Document;
 use crate::model::{
@@ -29,42 +31,21 @@ pub struct ParseOptions {
     pub default_namespace: Option<String>,
 }
 
-/// Parses every document. Objects come out in input order; problems are all collected.
-pub fn parse(documents: &[Document], options: &ParseOptions) -> (Parsed, Diagnostics) {
-    parse_on(documents, options, crate::par::threads())
-}
-
 /// Fewer documents than this are not worth handing to another thread.
 const MIN_DOCUMENTS_PER_CHUNK: usize = 32;
 
-/// [`parse`] on up to `threads` threads: each parses contiguous runs of documents, and the
-/// runs are joined in order, so the result is the same whatever `threads` is.
-pub fn parse_on(
-    documents: &[Document],
-    options: &ParseOptions,
-    threads: usize,
-) -> (Parsed, Diagnostics) {
-    let chunks = crate::par::chunks(documents.len(), threads, MIN_DOCUMENTS_PER_CHUNK);
-    let parts = crate::par::map(&chunks, threads, |chunk| {
-        let mut parsed = Parsed::default();
-        let mut diagnostics = Diagnostics::new();
-        for index in chunk.clone() {
-            let document = &documents[index];
-            let mut ctx = Context {
-                document,
-                index,
-                diagnostics: &mut diagnostics,
-            };
-            ctx.object(
-                &document.root,
-                &FieldPath::root(),
-                options,
-                &mut parsed,
-                true,
-            );
-        }
-        (parsed, diagnostics)
-    });
+/// Parses every document, in runs of documents on rayon's threads joined in order: objects
+/// come out in input order whatever the threads; problems are all collected.
+pub fn parse(documents: &[Document], options: &ParseOptions) -> (Parsed, Diagnostics) {
+    let run = documents
+        .len()
+        .div_ceil(rayon::current_num_threads() * 4)
+        .max(MIN_DOCUMENTS_PER_CHUNK);
+    let parts: Vec<_> = documents
+        .par_chunks(run)
+        .enumerate()
+        .map(|(i, chunk)| parse_run(chunk, i * run, options))
+        .collect();
     let mut parsed = Parsed::default();
     let mut diagnostics = Diagnostics::new();
     for (part, part_diagnostics) in parts {
@@ -72,6 +53,36 @@ pub fn parse_on(
         parsed.pass_through.extend(part.pass_through);
         parsed.problems.extend(part.problems);
         diagnostics.extend(part_diagnostics);
+    }
+    (parsed, diagnostics)
+}
+
+/// [`parse`] on the calling thread (for a piece already on a worker thread).
+pub fn parse_sequential(documents: &[Document], options: &ParseOptions) -> (Parsed, Diagnostics) {
+    parse_run(documents, 0, options)
+}
+
+/// Parses a run of documents; `first` is the index of the first one.
+fn parse_run(
+    documents: &[Document],
+    first: usize,
+    options: &ParseOptions,
+) -> (Parsed, Diagnostics) {
+    let mut parsed = Parsed::default();
+    let mut diagnostics = Diagnostics::new();
+    for (offset, document) in documents.iter().enumerate() {
+        let mut ctx = Context {
+            document,
+            index: first + offset,
+            diagnostics: &mut diagnostics,
+        };
+        ctx.object(
+            &document.root,
+            &FieldPath::root(),
+            options,
+            &mut parsed,
+            true,
+        );
     }
     (parsed, diagnostics)
 }

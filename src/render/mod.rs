@@ -10,6 +10,8 @@ mod statefulset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::Service;
 
@@ -122,18 +124,12 @@ pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> 
 
 /// Renders everything, in output order.
 pub fn render(valid: &Validated, owners: &Owners, policy: OwnerRefs) -> Rendered {
-    // Servers in parallel chunks (on up to `par::threads()` threads), joined in order.
-    let servers = valid.servers();
-    let threads = crate::par::threads();
-    let chunks = crate::par::chunks(servers.len(), threads, 16);
-    let parts = crate::par::map(&chunks, threads, |chunk| {
-        servers[chunk.clone()]
-            .iter()
-            .map(|server| render_server(server, owners, policy))
-            .collect::<Vec<_>>()
-    });
+    // Servers on rayon's threads, in order.
+    let servers = valid.servers().par_iter().with_min_len(16);
     Rendered {
-        servers: parts.into_iter().flatten().collect(),
+        servers: servers
+            .map(|server| render_server(server, owners, policy))
+            .collect(),
         pass_through: valid.pass_through().iter().map(pass_through).collect(),
     }
 }

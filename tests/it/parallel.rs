@@ -48,7 +48,7 @@ fn reference(options: &Options, stdin: &[u8], format: Format) -> Result<String, 
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
     };
-    let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
+    let (parsed, found) = parse::parse_sequential(&documents, &parse_options);
     diagnostics.extend(found);
     let (valid, found) = validate::validate(parsed, &documents, &owners, options.owner_refs);
     diagnostics.extend(found);
@@ -68,11 +68,20 @@ fn pipeline(
     format: Format,
     threads: usize,
 ) -> Result<(String, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let valid =
-        run::validate_on(options, &mut &stdin[..], threads).map_err(Diagnostics::into_sorted)?;
-    let warnings = valid.warnings.clone().into_sorted();
-    let stream = run::stream_on(valid, format, threads).unwrap_or_else(|e| panic!("{e}"));
-    Ok((stream.into_string(), warnings))
+    pool(threads).install(|| {
+        let valid = run::validate(options, &mut &stdin[..]).map_err(Diagnostics::into_sorted)?;
+        let warnings = valid.warnings.clone().into_sorted();
+        let stream = run::stream(valid, format).unwrap_or_else(|e| panic!("{e}"));
+        Ok((stream.into_string(), warnings))
+    })
+}
+
+/// A pool of `threads` threads: what `MCP_RENDER_THREADS` gives the binary.
+fn pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// Runs the pipeline on every thread count and checks it against the reference; returns
@@ -165,7 +174,8 @@ fn one_big_stream_renders_the_same_bytes_on_any_number_of_threads() {
 fn directory_renders_are_the_same_files_on_any_number_of_threads() {
     let mut servers = corpus::yaml_stream(0..300);
     servers.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings, namespace: team-01}\ndata: {a: b}\n");
-    let valid = run::validate_on(&Options::default(), &mut servers.as_bytes(), 1)
+    let valid = pool(1)
+        .install(|| run::validate(&Options::default(), &mut servers.as_bytes()))
         .unwrap_or_else(|d| panic!("{d}"));
     let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs);
     let expected = emit::dir::plan(&rendered).unwrap_or_else(|e| panic!("{e}"));
@@ -175,7 +185,9 @@ fn directory_renders_are_the_same_files_on_any_number_of_threads() {
         "one file per server, the ConfigMap, the index"
     );
     for threads in THREADS {
-        let files = run::plan_dir_on(valid.clone(), threads).unwrap_or_else(|e| panic!("{e}"));
+        let files = pool(threads)
+            .install(|| run::plan_dir_files(valid.clone()))
+            .unwrap_or_else(|e| panic!("{e}"));
         assert!(files == expected, "{threads} threads: different files");
     }
 }
@@ -260,11 +272,12 @@ fn assert_cut_parses_like_whole(text: &str, cut: bool) {
     let source =
         load::decode("input.yaml", text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d}"));
     let sources = std::slice::from_ref(&source);
-    let pieces = load::map_pieces(sources, &limits, 1, |_| ()).len();
+    let pieces = pool(1).install(|| load::map_pieces(sources, &limits, |_| ()).len());
     assert_eq!(pieces > 1, cut, "{pieces} pieces");
     let whole = load::parse_documents(&source, &limits);
     for threads in [1, 8] {
-        let (documents, diagnostics) = load::parse_sources(sources, &limits, threads);
+        let (documents, diagnostics) =
+            pool(threads).install(|| load::parse_sources(sources, &limits));
         match &whole {
             Ok(expected) => {
                 assert!(diagnostics.is_empty(), "{threads}: {diagnostics}");
