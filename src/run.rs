@@ -168,13 +168,8 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
     };
     let outputs = load::map_pieces(&sources, &options.limits, work);
     let mut parts = Vec::with_capacity(outputs.len());
-    let mut outputs = outputs.into_iter().peekable();
-    while let Some(first) = outputs.next() {
-        let source = first.source;
-        let mut of_source = vec![first];
-        while let Some(next) = outputs.next_if(|next| next.source == source) {
-            of_source.push(next);
-        }
+    for of_source in load::per_source(outputs) {
+        let source = of_source[0].source;
         if of_source.iter().all(|piece| piece.result.is_ok()) {
             parts.extend(of_source.into_iter().filter_map(|piece| piece.result.ok()));
             continue;

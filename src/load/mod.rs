@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::node::{Mark, Node};
 
-pub use pieces::{PieceOutput, map_pieces, parse_sources};
+pub use pieces::{PieceOutput, map_pieces, parse_sources, per_source};
 
 /// Resource bounds for reading untrusted input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

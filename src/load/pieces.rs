@@ -27,13 +27,8 @@ pub fn parse_sources(sources: &[Source], limits: &Limits) -> (Vec<Document>, Dia
     let outputs = map_pieces(sources, limits, |documents| documents);
     let mut documents = Vec::new();
     let mut diagnostics = Diagnostics::new();
-    let mut outputs = outputs.into_iter().peekable();
-    while let Some(first) = outputs.next() {
-        let source = first.source;
-        let mut of_source = vec![first];
-        while let Some(next) = outputs.next_if(|next| next.source == source) {
-            of_source.push(next);
-        }
+    for of_source in per_source(outputs) {
+        let source = of_source[0].source;
         if of_source.len() > 1 && of_source.iter().any(|piece| piece.result.is_err()) {
             // The sequential parser's error, exactly (see above).
             match parse_documents(&sources[source], limits) {
@@ -55,6 +50,18 @@ pub fn parse_sources(sources: &[Source], limits: &Limits) -> (Vec<Document>, Dia
         }
     }
     (documents, diagnostics)
+}
+
+/// The outputs of [`map_pieces`] source by source (each group non-empty, in order).
+pub fn per_source<R>(outputs: Vec<PieceOutput<R>>) -> Vec<Vec<PieceOutput<R>>> {
+    let mut groups: Vec<Vec<PieceOutput<R>>> = Vec::new();
+    for output in outputs {
+        match groups.last_mut() {
+            Some(group) if group[0].source == output.source => group.push(output),
+            _ => groups.push(vec![output]),
+        }
+    }
+    groups
 }
 
 /// What one piece of a source gave (see [`map_pieces`]).
