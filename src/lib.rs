@@ -10,7 +10,8 @@
 //! - [`plan_dir`], then [`dir::write`] or [`dir::check`]: `mcp-render render -o DIR [--check]`;
 //! - [`owners_lock`]: `mcp-render owners`;
 //! - [`init::argocd`], [`init::flux`] and [`init::write_new`]: `mcp-render init`;
-//! - [`schema::to_string`]: `mcp-render schema`.
+//! - [`schema::to_string`]: `mcp-render schema`;
+//! - [`impact::compare`]: what a change will do (`render --check`, `mcp-render diff`).
 //!
 //! Every failure of the input comes back as [`Diagnostics`] (`path:line:col: field: message`,
 //! all of them, never only the first), and nothing is returned for output then.
@@ -60,6 +61,7 @@ pub mod validate;
 pub mod yaml11;
 
 pub mod github;
+pub mod impact;
 pub mod init;
 pub mod plugin;
 pub mod schema;
