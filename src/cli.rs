@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use mcp_render::{Format, Limits, OwnerRefs, init, plugin};
+use mcp_render::{Format, Limits, OwnerRefs, impact, init, plugin};
 
 /// Render ToolHive MCPServer specs into plain Kubernetes manifests for GitOps.
 #[derive(Debug, Parser)]
@@ -33,6 +33,10 @@ pub enum Command {
     /// Turn `kubectl get statefulsets -o json|yaml` output into a small owners lock file.
     #[command(after_help = OWNERS_EXAMPLES)]
     Owners(OwnersArgs),
+    /// Say what applying NEW over OLD will do to a cluster: each object that differs
+    /// between two renders, classified as create, delete, in-place, rollout or rejected.
+    #[command(after_help = DIFF_EXAMPLES)]
+    Diff(DiffArgs),
     /// Print a JSON Schema of the MCPServer input this version accepts (for editors).
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema,
@@ -65,6 +69,16 @@ Examples:
 
 A re-created StatefulSet gets a new UID: refresh the lock file, or Kubernetes' garbage
 collector deletes the Services that point at the old one.";
+
+const DIFF_EXAMPLES: &str = "\
+Examples:
+  git show main:mcp/servers.yaml | mcp-render render - > old.yaml
+  mcp-render render mcp/servers.yaml > new.yaml
+  mcp-render diff old.yaml new.yaml                   # summary (stderr), diffs (stdout)
+  mcp-render diff --report markdown old.yaml new.yaml > comment.md
+  mcp-render diff --fail-on rejected old/ new/        # allow restarts, block rejections
+
+Exit codes: 0 no change that --fail-on counts; 1 such changes; 2 invalid input.";
 
 const SCHEMA_EXAMPLES: &str = "\
 Examples:
@@ -108,9 +122,13 @@ pub struct RenderArgs {
     #[arg(short = 'o', long, value_name = "DIR")]
     pub output_dir: Option<PathBuf>,
 
-    /// With -o: write nothing; exit 0 when DIR is up to date, else 1 with a unified diff.
+    /// With -o: write nothing; exit 0 when DIR is up to date, else 1 with a unified diff,
+    /// after a summary of what the change will do to the cluster.
     #[arg(long, requires = "output_dir")]
     pub check: bool,
+
+    #[command(flatten)]
+    pub gate: Gate,
 
     /// Print an empty stream with exit code 0 even inside Argo CD (see below).
     #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
@@ -119,6 +137,79 @@ pub struct RenderArgs {
     /// Largest input file accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: u64,
+}
+
+/// What a drift gate prints and when it fails (`render --check`, `diff`).
+#[derive(Debug, Args)]
+pub struct Gate {
+    /// text: a summary of the changes on stderr, the unified diff on stdout; json: a report
+    /// on stdout instead of the diff; markdown: a pull-request comment on stdout.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub report: Option<ReportArg>,
+
+    /// Which changes fail (exit 1): rejected: only changes the API server refuses;
+    /// rollout: also deletions and pod restarts; any (default): any difference.
+    #[arg(long, value_enum, value_name = "CLASS")]
+    pub fail_on: Option<FailOnArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The old render: a file, a folder (read recursively) or `-` for stdin.
+    pub old: PathBuf,
+    /// The new render: a file, a folder or `-` (only one side may be `-`).
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub gate: Gate,
+}
+
+/// `--report`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportArg {
+    /// Summary on stderr, unified diff on stdout.
+    Text,
+    /// `{"changes": [...]}` on stdout.
+    Json,
+    /// A pull-request comment on stdout.
+    Markdown,
+}
+
+/// `--fail-on`: [`impact::FailOn`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOnArg {
+    /// Only rejected changes fail.
+    Rejected,
+    /// Rejected changes, deletions and rollouts fail.
+    Rollout,
+    /// Any difference fails.
+    Any,
+}
+
+impl Gate {
+    /// Whether a flag of the gate was given.
+    pub fn is_set(&self) -> bool {
+        self.report.is_some() || self.fail_on.is_some()
+    }
+
+    /// The report format (text by default).
+    pub fn report(&self) -> ReportArg {
+        self.report.unwrap_or(ReportArg::Text)
+    }
+
+    /// The failing classes (any by default).
+    pub fn fail_on(&self) -> impact::FailOn {
+        self.fail_on.map_or(impact::FailOn::Any, Into::into)
+    }
+}
+
+impl From<FailOnArg> for impact::FailOn {
+    fn from(arg: FailOnArg) -> impact::FailOn {
+        match arg {
+            FailOnArg::Rejected => impact::FailOn::Rejected,
+            FailOnArg::Rollout => impact::FailOn::Rollout,
+            FailOnArg::Any => impact::FailOn::Any,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]

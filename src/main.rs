@@ -15,10 +15,12 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use mcp_render::dir::{self, DirError};
-use mcp_render::{Diagnostics, Error, InitError, Options, github, init, plugin};
+use mcp_render::{Diagnostics, Error, InitError, Options, github, impact, init, plugin};
 use mcp_render::{schema, shell_quote};
 
-use cli::{Cli, Command, InitCommand, InitOutput, OwnersArgs, RenderArgs};
+use cli::{
+    Cli, Command, DiffArgs, Gate, InitCommand, InitOutput, OwnersArgs, RenderArgs, ReportArg,
+};
 
 // mimalloc: the pipeline allocates millions of small strings and vectors; it is about a
 // quarter faster than the system allocator here (see BENCHMARKS.md).
@@ -80,6 +82,8 @@ enum Failure {
     },
     /// The output could not be made or written. Exit 1.
     Output(String),
+    /// `diff` found changes that `--fail-on` counts (the report is out). Exit 1.
+    Changes(usize),
 }
 
 impl Failure {
@@ -134,6 +138,15 @@ impl Failure {
                 let _ = writeln!(stderr, "error: {message}");
                 1
             }
+            Failure::Changes(n) => {
+                let s = if n == 1 { "" } else { "s" };
+                let _ = writeln!(
+                    stderr,
+                    "{n} object{s} change{}",
+                    if n == 1 { "s" } else { "" }
+                );
+                1
+            }
         };
         ExitCode::from(code)
     }
@@ -173,6 +186,7 @@ fn run(cli: Cli, env: &Env) -> Result<(), Failure> {
             write_scaffold(init::flux(&(&args).into()), &args.output, "flux")
         }
         Command::Owners(args) => owners(&args, env),
+        Command::Diff(args) => diff(&args, env),
         Command::Schema => write_stdout(schema::to_string().as_bytes()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -196,13 +210,18 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
         std::mem::forget(rendering);
         return result;
     };
+    if args.gate.is_set() && !args.check {
+        return Err(Failure::Usage(
+            "--report and --fail-on need --check".to_string(),
+        ));
+    }
     if let Some(why) = dir::overlaps_inputs(dir, &options.inputs) {
         return Err(Failure::Usage(why));
     }
     let plan = mcp_render::plan_dir(&options, stdin)?;
     print_warnings(&plan.warnings, env.github);
     if args.check {
-        check_dir(dir, &plan.files, env)
+        check_dir(dir, &plan.files, &args.gate, env)
     } else {
         write_dir(dir, &plan.files)
     }
@@ -225,38 +244,127 @@ fn write_dir(dir: &Path, files: &dir::Files) -> Result<(), Failure> {
     Ok(())
 }
 
-fn check_dir(dir: &Path, files: &dir::Files, env: &Env) -> Result<(), Failure> {
+fn check_dir(dir: &Path, files: &dir::Files, gate: &Gate, env: &Env) -> Result<(), Failure> {
     let label = dir.to_string_lossy();
     let drift = dir::check(dir, &label, files).map_err(|e| Failure::Dir(e, 2))?;
     if drift.is_clean() {
+        if gate.report() == ReportArg::Json {
+            write_stdout(impact::json(&[]).as_bytes())?;
+        }
         eprintln!("{label}: up to date ({} files)", drift.planned);
         return Ok(());
     }
+    let changes = impact::changes_of_drift(dir, &label, &drift, files)
+        .map_err(|diagnostics| Failure::Invalid(vec![diagnostics]))?;
     let rerender = rerender_command(&env.args);
-    let annotations = if env.github {
-        let files = drift.files.iter();
-        files
-            .map(|file| github::drift(&label, file, &rerender))
-            .collect()
-    } else {
-        Vec::new()
+    let fails = match gate.fail_on() {
+        // Any drift, also one that changes no object (a file's header, the index).
+        impact::FailOn::Any => true,
+        level => level.fails(&changes),
     };
+    let mut annotations = Vec::new();
+    if env.github {
+        if fails {
+            annotations.extend(
+                drift
+                    .files
+                    .iter()
+                    .map(|file| github::drift(&label, file, &rerender)),
+            );
+        }
+        annotations.extend(impact::github(&changes));
+    }
+    let written = report_changes(&changes, &drift.diff(), gate.report());
     let (changed, missing, stale) = drift.counts();
-    let written = write_stdout(drift.diff().as_bytes());
+    let summary = format!(
+        "{label} is out of date: {changed} changed, {missing} missing, {stale} stale; run `{rerender}`"
+    );
+    if !fails {
+        print_annotations(&annotations);
+        written?;
+        eprintln!("{summary} (no change fails --fail-on)");
+        return Ok(());
+    }
     Err(Failure::Drift {
         annotations,
-        summary: format!(
-            "{label} is out of date: {changed} changed, {missing} missing, {stale} stale; run `{rerender}`"
-        ),
+        summary,
         stdout: written.err().map(Box::new),
     })
 }
 
-/// This very command line without `--check`: what fixes the drift.
+/// Prints the report of `changes` as `--report` asks: the summary on stderr and `diff` on
+/// stdout, or a JSON or Markdown report on stdout.
+fn report_changes(
+    changes: &[impact::Change],
+    diff: &str,
+    report: ReportArg,
+) -> Result<(), Failure> {
+    match report {
+        ReportArg::Text => {
+            eprint!("{}", impact::summary(changes));
+            write_stdout(diff.as_bytes())
+        }
+        ReportArg::Json => write_stdout(impact::json(changes).as_bytes()),
+        ReportArg::Markdown => {
+            let text =
+                impact::markdown(changes, diff).map_err(|e| Failure::Output(e.to_string()))?;
+            write_stdout(text.as_bytes())
+        }
+    }
+}
+
+fn print_annotations(annotations: &[String]) {
+    let mut stderr = std::io::stderr().lock();
+    for annotation in annotations {
+        let _ = writeln!(stderr, "{annotation}");
+    }
+}
+
+/// `mcp-render diff OLD NEW`.
+fn diff(args: &DiffArgs, env: &Env) -> Result<(), Failure> {
+    if args.old.as_os_str() == "-" && args.new.as_os_str() == "-" {
+        return Err(Failure::Usage(
+            "only one of OLD and NEW can be `-` (stdin)".to_string(),
+        ));
+    }
+    let limits = mcp_render::Limits::default();
+    let stdin = &mut std::io::stdin().lock();
+    let mut read = |path: &PathBuf| {
+        impact::read(std::slice::from_ref(path), stdin, &limits)
+            .map_err(|diagnostics| Failure::Invalid(vec![diagnostics]))
+    };
+    let (old, old_warnings) = read(&args.old)?;
+    let (new, new_warnings) = read(&args.new)?;
+    print_warnings(&old_warnings, env.github);
+    print_warnings(&new_warnings, env.github);
+    let changes = impact::compare(&old, &new);
+    if env.github {
+        print_annotations(&impact::github(&changes));
+    }
+    let text =
+        impact::object_diff(&old, &new, &changes).map_err(|e| Failure::Output(e.to_string()))?;
+    report_changes(&changes, &text, args.gate.report())?;
+    if args.gate.fail_on().fails(&changes) {
+        return Err(Failure::Changes(changes.len()));
+    }
+    Ok(())
+}
+
+/// This very command line without `--check` and the gate's flags: what fixes the drift.
 fn rerender_command(args: &[OsString]) -> String {
     let mut words = vec!["mcp-render".to_string()];
-    let args = args.iter().skip(1).map(|a| a.to_string_lossy());
-    words.extend(args.filter(|a| a != "--check").map(|a| shell_quote(&a)));
+    let mut args = args.iter().skip(1).map(|a| a.to_string_lossy());
+    while let Some(arg) = args.next() {
+        match &*arg {
+            "--check" => {}
+            // The value follows as the next word.
+            "--report" | "--fail-on" => {
+                args.next();
+            }
+            a if a.starts_with("--report=") || a.starts_with("--fail-on=") => {}
+            a => words.push(shell_quote(a)),
+        }
+    }
     words.join(" ")
 }
 

@@ -22,9 +22,11 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+mod read;
 mod report;
 
-pub use report::{FailOn, counts, github, json, markdown, summary};
+pub use read::{changes_of_drift, read};
+pub use report::{FailOn, counts, github, json, markdown, object_diff, summary};
 
 /// What applying the new version of an object will do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

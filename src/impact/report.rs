@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::{Change, Class};
+use super::{Change, Class, Key, Object};
+use crate::emit::EmitError;
 
 /// Which changes fail a drift gate (`--fail-on`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -205,10 +206,56 @@ pub fn github(changes: &[Change]) -> Vec<String> {
         .collect()
 }
 
+/// A unified diff per changed object, `a/KIND/NAMESPACE/NAME` to `b/…`, each object written
+/// as the render writes YAML: what `mcp-render diff` prints after its summary.
+pub fn object_diff(
+    old: &[Object],
+    new: &[Object],
+    changes: &[Change],
+) -> Result<String, EmitError> {
+    let yaml = |objects: &[Object], change: &Change| -> Result<String, EmitError> {
+        let mut text = String::new();
+        if let Some(object) = objects
+            .iter()
+            .find(|o| Key::of(&o.value).as_ref() == Some(&change.key))
+        {
+            crate::emit::push_yaml_document(&mut text, &object.value)?;
+        }
+        Ok(text)
+    };
+    let mut out = String::new();
+    for change in changes {
+        let (before, after) = (yaml(old, change)?, yaml(new, change)?);
+        let name = format!(
+            "{}/{}/{}",
+            change.key.kind,
+            change.key.namespace.as_deref().unwrap_or("_"),
+            change.key.name
+        );
+        let a = if before.is_empty() {
+            "/dev/null".to_string()
+        } else {
+            format!("a/{name}")
+        };
+        let b = if after.is_empty() {
+            "/dev/null".to_string()
+        } else {
+            format!("b/{name}")
+        };
+        out.push_str(
+            &similar::TextDiff::from_lines(&before, &after)
+                .unified_diff()
+                .context_radius(3)
+                .header(&a, &b)
+                .to_string(),
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::impact::Key;
 
     fn change(class: Class, name: &str, fields: &[&str]) -> Change {
         Change {
