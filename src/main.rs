@@ -199,6 +199,11 @@ fn run(cli: Cli, env: &Env) -> Result<(), Failure> {
 fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
     let mut options = Options::from(args);
     options.argocd = env.argocd;
+    if args.gate.is_set() && !args.check {
+        return Err(Failure::Usage(
+            "--report and --fail-on need --check".to_string(),
+        ));
+    }
     let stdin = &mut std::io::stdin().lock();
     let Some(dir) = &args.output_dir else {
         let rendering = mcp_render::render(&options, stdin, args.format.into())?;

@@ -8,6 +8,7 @@ mod util;
 mod cli;
 mod gitops;
 mod hardening;
+mod impact;
 mod parallel;
 mod properties;
 mod proxy_fields;
