@@ -215,11 +215,6 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
         std::mem::forget(rendering);
         return result;
     };
-    if args.gate.is_set() && !args.check {
-        return Err(Failure::Usage(
-            "--report and --fail-on need --check".to_string(),
-        ));
-    }
     if let Some(why) = dir::overlaps_inputs(dir, &options.inputs) {
         return Err(Failure::Usage(why));
     }
