@@ -14,6 +14,7 @@ use mcp_render::emit::{self, Format};
 use mcp_render::init::{self, InitError};
 use mcp_render::load::{self, Limits};
 use mcp_render::parse::owners::parse_owners;
+use mcp_render::render::service_account::{self, AccountOptions, ServiceAccounts};
 use mcp_render::run::{self, Options};
 use mcp_render::validate::OwnerRefs;
 use mcp_render::{Diagnostics, github, plugin, schema, templates};
@@ -113,6 +114,20 @@ struct RenderArgs {
     #[arg(long, value_enum, default_value_t = OwnerRefs::Auto, value_name = "POLICY",
           env = plugin::ENV_OWNER_REFS)]
     owner_refs: OwnerRefs,
+
+    /// render: a ServiceAccount `<name>-sa` for each MCPServer that sets no
+    /// spec.serviceAccount, as ToolHive's operator creates it; omit: none (the accounts are
+    /// managed elsewhere; the pods still name them).
+    #[arg(long, value_enum, default_value_t = ServiceAccounts::Render, value_name = "MODE",
+          env = plugin::ENV_SERVICE_ACCOUNTS)]
+    service_accounts: ServiceAccounts,
+
+    /// A Secret that every rendered ServiceAccount lists in imagePullSecrets after the
+    /// MCPServer's own (resourceOverrides.proxyDeployment.imagePullSecrets), like ToolHive's
+    /// chart defaults. Repeatable; comma-separated in the variable.
+    #[arg(long, value_name = "NAME", value_delimiter = ',',
+          value_parser = service_account::pull_secret_name, env = plugin::ENV_IMAGE_PULL_SECRETS)]
+    image_pull_secret: Vec<String>,
 
     /// Stream format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Yaml, conflicts_with = "output_dir")]
@@ -284,6 +299,10 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
         owners: args.owners,
         namespace: args.namespace.filter(|ns| !ns.is_empty()),
         owner_refs: args.owner_refs,
+        accounts: AccountOptions {
+            mode: args.service_accounts,
+            default_pull_secrets: args.image_pull_secret,
+        },
         limits: Limits {
             max_file_bytes: args.max_file_size,
             ..Limits::default()

@@ -148,8 +148,16 @@ pub struct Spec {
     pub env: Vec<EnvVar>,
     /// Secret-backed environment variables, in input order.
     pub secrets: Vec<SecretRef>,
-    /// `serviceAccountName` of the pods; `<name>-sa` when unset.
+    /// `serviceAccountName` of the pods; `<name>-sa` when unset. `Some("")` is kept as
+    /// given: ToolHive ignores the empty value (the pod keeps the template's account, or the
+    /// namespace's default) and creates no `<name>-sa`.
     pub service_account: Option<String>,
+    /// `resourceOverrides.proxyDeployment.imagePullSecrets` names, in input order.
+    pub image_pull_secrets: Vec<String>,
+    /// The `imagePullSecrets` of ServiceAccount `<name>-sa` when this render creates it
+    /// (`spec.serviceAccount` unset and `--service-accounts render`): the CR's names, then
+    /// the `--image-pull-secret` defaults (see `render::service_account`). `None`: no account.
+    pub created_service_account: Option<Vec<String>>,
     /// The user's pod template, merged as ToolHive merges it. Boxed: the typed template is
     /// most of a server's size, and servers are moved around (merged, sorted) in bulk.
     pub pod_template_spec: Option<Box<PodTemplateSpec>>,

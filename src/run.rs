@@ -10,6 +10,7 @@ use crate::load::{self, Limits};
 use crate::model::{McpServer, Parsed};
 use crate::parse::owners::{Owners, parse_owners};
 use crate::parse::{self, ParseOptions};
+use crate::render::service_account::AccountOptions;
 use crate::render::{self, Rendered};
 use crate::validate::{self, OwnerRefs, Validated};
 
@@ -24,6 +25,8 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Owner-reference policy.
     pub owner_refs: OwnerRefs,
+    /// ServiceAccounts `<name>-sa`: whether to render them, and their default pull secrets.
+    pub accounts: AccountOptions,
     /// Resource limits for reading.
     pub limits: Limits,
 }
@@ -83,6 +86,7 @@ pub fn validate_on(
     let (sources, owners, mut diagnostics) = read_inputs(options, stdin, threads);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        accounts: options.accounts.clone(),
     };
     let outputs = load::map_pieces(&sources, &options.limits, threads, |documents| {
         let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
@@ -163,6 +167,7 @@ fn validate_whole(
     diagnostics.extend(load_diagnostics);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        accounts: options.accounts.clone(),
     };
     let (parsed, parse_diagnostics) = parse::parse_on(&documents, &parse_options, threads);
     diagnostics.extend(parse_diagnostics);

@@ -8,6 +8,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use mcp_render::load::{self, Limits};
+use mcp_render::validate::STDIO_WARNING;
 
 const BIN: &str = env!("CARGO_BIN_EXE_mcp-render");
 
@@ -559,12 +560,16 @@ error: 1 problem found; nothing was written
 fn stdio_server_names_over_52_characters() {
     // No Services, but the StatefulSet's pods need `<name>-<hash>` in a 63-character label.
     let ok = server(&"s".repeat(52), "").replace("streamable-http", "stdio");
-    assert_ok(&render_stdin(&ok), "");
+    assert_ok(
+        &render_stdin(&ok),
+        &format!("<stdin>:8:3: warning: spec.transport: {STDIO_WARNING}\n"),
+    );
     let name = "s".repeat(53);
     let run = render_stdin(&server(&name, "").replace("streamable-http", "stdio"));
     assert_invalid(
         &run,
         &format!("<stdin>:4:3: metadata.name: `{name}` is 53 characters: a StatefulSet name over 52 breaks pod creation (the controller-revision-hash label would exceed 63 characters)
+<stdin>:8:3: warning: spec.transport: {STDIO_WARNING}
 error: 1 problem found; nothing was written
 "),
     );
@@ -762,8 +767,18 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
         },
     });
     // JSON is YAML: the input is written by serde_json, so it says exactly these strings.
-    let run = mcp(&["render"], input.to_string().as_bytes());
-    assert_ok(&run, "");
+    // No ServiceAccount: the document under test is the StatefulSet.
+    let run = mcp(
+        &["render", "--service-accounts", "omit"],
+        input.to_string().as_bytes(),
+    );
+    let text = input.to_string();
+    let byte = text.find("\"transport\"").expect("transport");
+    let at = text[..byte].chars().count() + 1;
+    assert_ok(
+        &run,
+        &format!("<stdin>:1:{at}: warning: spec.transport: {STDIO_WARNING}\n"),
+    );
     let documents = read_back(run.stdout());
     assert_eq!(documents.len(), 1);
     let container = &documents[0]["spec"]["template"]["spec"]["containers"][0];
@@ -786,7 +801,7 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
     }
     // The same through JSON output.
     let json = mcp(
-        &["render", "--format", "json"],
+        &["render", "--format", "json", "--service-accounts", "omit"],
         input.to_string().as_bytes(),
     );
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");

@@ -4,6 +4,7 @@
 //! the ones ToolHive's runtime creates (reference §2.3, §2.4), with the documented
 //! differences that follow from having no proxy (see the README).
 
+pub mod service_account;
 mod services;
 mod statefulset;
 
@@ -11,14 +12,15 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 
 use crate::model::{McpServer, PassThrough};
 use crate::parse::owners::Owners;
 use crate::validate::{OwnerRefs, Validated};
 
+pub use service_account::service_account;
 pub use services::{NODE_PORT_RANGE, headless_service, service};
-pub use statefulset::statefulset;
+pub use statefulset::{MCP_CONTAINER, runtime_variables, statefulset};
 
 /// The objects rendered for one MCPServer, in stream order.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +31,9 @@ pub struct RenderedServer {
     pub namespace: Option<String>,
     /// Its name.
     pub name: String,
+    /// ServiceAccount `<name>-sa`, when this render creates it (first in the stream, so
+    /// `kubectl apply -f -` creates it before the pods that need it).
+    pub service_account: Option<ServiceAccount>,
     /// StatefulSet `<name>`.
     pub statefulset: StatefulSet,
     /// Services `mcp-<name>-headless` and `mcp-<name>`, for the HTTP transports.
@@ -64,7 +69,7 @@ impl Rendered {
     pub fn object_count(&self) -> usize {
         self.servers
             .iter()
-            .map(|s| 1 + s.services.len())
+            .map(|s| 1 + usize::from(s.service_account.is_some()) + s.services.len())
             .sum::<usize>()
             + self.pass_through.len()
     }
@@ -115,6 +120,7 @@ pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> 
         source: Arc::clone(&server.origin.source),
         namespace: server.namespace.clone(),
         name: server.name.clone(),
+        service_account: service_account(server),
         statefulset: statefulset(server),
         services,
     }

@@ -60,13 +60,13 @@ fn pod_template(server: &McpServer) -> PodTemplateSpec {
     let annotations = user_meta.annotations.filter(|a| !a.is_empty());
 
     let mut pod = user.spec.unwrap_or_default();
-    pod.service_account_name = Some(
-        server
-            .spec
-            .service_account
-            .clone()
-            .unwrap_or_else(|| names::default_service_account(&server.name)),
-    );
+    match server.spec.service_account.as_deref() {
+        // ToolHive ignores an empty value: the template's account (or the namespace's
+        // default) stays, and no `<name>-sa` is created.
+        Some("") => {}
+        Some(account) => pod.service_account_name = Some(account.to_string()),
+        None => pod.service_account_name = Some(names::default_service_account(&server.name)),
+    }
     if pod.restart_policy.is_none() {
         pod.restart_policy = Some("Always".to_string());
     }
@@ -189,24 +189,33 @@ fn configure_mcp_container(pod: &mut PodSpec, server: &McpServer) {
 /// `spec.env` plus the variables ToolHive's runtime sets, sorted by name (ToolHive #5063).
 /// The runtime's values win over a user variable of the same name, as in ToolHive.
 pub fn runtime_env(server: &McpServer) -> BTreeMap<String, String> {
-    let spec = &server.spec;
-    let mut env: BTreeMap<String, String> = spec
+    let mut env: BTreeMap<String, String> = server
+        .spec
         .env
         .iter()
         .map(|e| (e.name.clone(), e.value.clone()))
         .collect();
-    env.insert(
-        "MCP_TRANSPORT".to_string(),
-        spec.transport.as_str().to_string(),
+    env.extend(
+        runtime_variables(server)
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value)),
     );
+    env
+}
+
+/// The variables ToolHive's runtime sets on container `mcp` (`runtime.Setup`):
+/// `MCP_TRANSPORT`, and for the HTTP transports `MCP_PORT`, `FASTMCP_PORT` (the mcpPort) and
+/// `MCP_HOST` (empty: the operator never sets a target host).
+pub fn runtime_variables(server: &McpServer) -> Vec<(&'static str, String)> {
+    let spec = &server.spec;
+    let mut variables = vec![("MCP_TRANSPORT", spec.transport.as_str().to_string())];
     if spec.transport.has_services() {
         let port = spec.mcp_port.to_string();
-        env.insert("MCP_PORT".to_string(), port.clone());
-        env.insert("FASTMCP_PORT".to_string(), port);
-        // The operator never sets a target host, so ToolHive sets it empty.
-        env.insert("MCP_HOST".to_string(), String::new());
+        variables.push(("MCP_PORT", port.clone()));
+        variables.push(("FASTMCP_PORT", port));
+        variables.push(("MCP_HOST", String::new()));
     }
-    env
+    variables
 }
 
 fn resource_requirements(resources: &Resources) -> Option<ResourceRequirements> {
