@@ -753,6 +753,22 @@ fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>)
     let twice = |name: &str| {
         format!("server-side apply rejects duplicate entries for key [name=\"{name}\"]")
     };
+    // `name` from `source` (at `field`) after the same name from `first`.
+    let env_twice = |report: &mut Reporter<'_>,
+                     field: &str,
+                     source: &str,
+                     name: &str,
+                     first: &str| {
+        let at = report.location_text(origin, first);
+        report.error(
+            origin,
+            field,
+            format!(
+                "`{name}` would be in container `mcp`'s env twice: from {source} and from {first} at {at}; {}",
+                twice(name)
+            ),
+        );
+    };
 
     // Env names in rendered order, each with the field that set it first.
     let mut seen: BTreeMap<&str, String> = BTreeMap::new();
@@ -805,15 +821,7 @@ fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>)
                 ),
             );
         } else if let Some(first) = seen.get(name) {
-            let at = report.location_text(origin, first);
-            report.error(
-                origin,
-                &field,
-                format!(
-                    "`{name}` would be in container `mcp`'s env twice: from spec.secrets[{i}] and from {first} at {at}; {}",
-                    twice(name)
-                ),
-            );
+            env_twice(report, &field, &format!("spec.secrets[{i}]"), name, first);
         }
         seen.entry(name).or_insert(field);
     }
@@ -831,15 +839,7 @@ fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>)
                 ),
             );
         } else if let Some(first) = seen.get(name) {
-            let at = report.location_text(origin, first);
-            report.error(
-                origin,
-                &field,
-                format!(
-                    "`{name}` would be in container `mcp`'s env twice: from spec.env[{i}] and from {first} at {at}; {}",
-                    twice(name)
-                ),
-            );
+            env_twice(report, &field, &format!("spec.env[{i}]"), name, first);
         }
     }
 
