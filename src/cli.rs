@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use mcp_render::{Format, Limits, OwnerRefs, impact, init, plugin};
+use mcp_render::{
+    AccountOptions, Format, Limits, OwnerRefs, ServiceAccounts, impact, init, plugin,
+};
 
 /// Render ToolHive MCPServer specs into plain Kubernetes manifests for GitOps.
 #[derive(Debug, Parser)]
@@ -111,6 +113,20 @@ pub struct RenderArgs {
     #[arg(long, value_enum, default_value_t = OwnerRefsArg::Auto, value_name = "POLICY",
           env = plugin::ENV_OWNER_REFS)]
     pub owner_refs: OwnerRefsArg,
+
+    /// render: a ServiceAccount `<name>-sa` for each MCPServer that sets no
+    /// spec.serviceAccount, as ToolHive's operator creates it; omit: none (the accounts are
+    /// managed elsewhere; the pods still name them).
+    #[arg(long, value_enum, default_value_t = ServiceAccountsArg::Render, value_name = "MODE",
+          env = plugin::ENV_SERVICE_ACCOUNTS)]
+    pub service_accounts: ServiceAccountsArg,
+
+    /// A Secret that every rendered ServiceAccount lists in imagePullSecrets after the
+    /// MCPServer's own (resourceOverrides.proxyDeployment.imagePullSecrets), like ToolHive's
+    /// chart defaults. Repeatable; comma-separated in the variable.
+    #[arg(long, value_name = "NAME", value_delimiter = ',',
+          value_parser = mcp_render::pull_secret_name, env = plugin::ENV_IMAGE_PULL_SECRETS)]
+    pub image_pull_secret: Vec<String>,
 
     /// Stream format on stdout.
     #[arg(long, value_enum, default_value_t = FormatArg::Yaml, conflicts_with = "output_dir")]
@@ -375,6 +391,24 @@ impl From<OwnerRefsArg> for OwnerRefs {
     }
 }
 
+/// `--service-accounts`: [`ServiceAccounts`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ServiceAccountsArg {
+    /// Render ServiceAccount `<name>-sa`, as ToolHive's operator creates it.
+    Render,
+    /// Render none: the accounts are managed elsewhere.
+    Omit,
+}
+
+impl From<ServiceAccountsArg> for ServiceAccounts {
+    fn from(arg: ServiceAccountsArg) -> ServiceAccounts {
+        match arg {
+            ServiceAccountsArg::Render => ServiceAccounts::Render,
+            ServiceAccountsArg::Omit => ServiceAccounts::Omit,
+        }
+    }
+}
+
 impl From<&RenderArgs> for mcp_render::Options {
     fn from(args: &RenderArgs) -> mcp_render::Options {
         mcp_render::Options {
@@ -382,6 +416,10 @@ impl From<&RenderArgs> for mcp_render::Options {
             owners: args.owners.clone(),
             namespace: args.namespace.clone().filter(|ns| !ns.is_empty()),
             owner_refs: args.owner_refs.into(),
+            accounts: AccountOptions {
+                mode: args.service_accounts.into(),
+                default_pull_secrets: args.image_pull_secret.clone(),
+            },
             limits: Limits {
                 max_file_bytes: args.max_file_size,
                 ..Limits::default()

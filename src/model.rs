@@ -48,6 +48,27 @@ pub trait Locate {
     fn locate(&self, origin: &Origin, field: &FieldPath) -> Option<Location>;
 }
 
+/// The container ToolHive looks for, or appends, in the pod template.
+pub const MCP_CONTAINER: &str = "mcp";
+
+impl McpServer {
+    /// The variables ToolHive's runtime sets on container `mcp` (`runtime.Setup`):
+    /// `MCP_TRANSPORT`, and for the HTTP transports `MCP_PORT`, `FASTMCP_PORT` (the mcpPort)
+    /// and `MCP_HOST` (empty: the operator never sets a target host). Rendered by
+    /// [`crate::render`], checked against the user's env by [`crate::validate`].
+    pub fn runtime_variables(&self) -> Vec<(&'static str, String)> {
+        let spec = &self.spec;
+        let mut variables = vec![("MCP_TRANSPORT", spec.transport.as_str().to_string())];
+        if spec.transport.has_services() {
+            let port = spec.mcp_port.to_string();
+            variables.push(("MCP_PORT", port.clone()));
+            variables.push(("FASTMCP_PORT", port));
+            variables.push(("MCP_HOST", String::new()));
+        }
+        variables
+    }
+}
+
 /// The `MCPServer` API versions this tool reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ApiVersion {
@@ -193,8 +214,16 @@ pub struct Spec {
     pub env: Vec<EnvVar>,
     /// Secret-backed environment variables, in input order.
     pub secrets: Vec<SecretRef>,
-    /// `serviceAccountName` of the pods; `<name>-sa` when unset.
+    /// `serviceAccountName` of the pods; `<name>-sa` when unset. `Some("")` is kept as
+    /// given: ToolHive ignores the empty value (the pod keeps the template's account, or the
+    /// namespace's default) and creates no `<name>-sa`.
     pub service_account: Option<String>,
+    /// `resourceOverrides.proxyDeployment.imagePullSecrets` names, in input order.
+    pub image_pull_secrets: Vec<String>,
+    /// The `imagePullSecrets` of ServiceAccount `<name>-sa` when this render creates it
+    /// (`spec.serviceAccount` unset and `--service-accounts render`): the CR's names, then
+    /// the `--image-pull-secret` defaults (see `render::service_account`). `None`: no account.
+    pub created_service_account: Option<Vec<String>>,
     /// The user's pod template, merged as ToolHive merges it. Boxed: the typed template is
     /// most of a server's size, and servers are moved around (merged, sorted) in bulk.
     pub pod_template_spec: Option<Box<PodTemplateSpec>>,

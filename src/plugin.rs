@@ -24,6 +24,14 @@ pub const ENV_OWNER_REFS: &str = "ARGOCD_ENV_MCP_RENDER_OWNER_REFS";
 pub const OWNERS: &str = "MCP_RENDER_OWNERS";
 /// Variable for `--owners` (one file).
 pub const ENV_OWNERS: &str = "ARGOCD_ENV_MCP_RENDER_OWNERS";
+/// `plugin.env` name for `--service-accounts`.
+pub const SERVICE_ACCOUNTS: &str = "MCP_RENDER_SERVICE_ACCOUNTS";
+/// Variable for `--service-accounts` (`render`, `omit`).
+pub const ENV_SERVICE_ACCOUNTS: &str = "ARGOCD_ENV_MCP_RENDER_SERVICE_ACCOUNTS";
+/// `plugin.env` name for `--image-pull-secret`.
+pub const IMAGE_PULL_SECRETS: &str = "MCP_RENDER_IMAGE_PULL_SECRETS";
+/// Variable for `--image-pull-secret` (Secret names, comma-separated).
+pub const ENV_IMAGE_PULL_SECRETS: &str = "ARGOCD_ENV_MCP_RENDER_IMAGE_PULL_SECRETS";
 /// `plugin.env` name for `--allow-empty`.
 pub const ALLOW_EMPTY: &str = "MCP_RENDER_ALLOW_EMPTY";
 /// Variable for `--allow-empty` (`true` or `false`).
@@ -70,6 +78,8 @@ mod tests {
             (OWNER_REFS, ENV_OWNER_REFS),
             (OWNERS, ENV_OWNERS),
             (ALLOW_EMPTY, ENV_ALLOW_EMPTY),
+            (SERVICE_ACCOUNTS, ENV_SERVICE_ACCOUNTS),
+            (IMAGE_PULL_SECRETS, ENV_IMAGE_PULL_SECRETS),
         ] {
             assert_eq!(format!("{ENV_PREFIX}{short}"), full);
         }

@@ -12,6 +12,7 @@ use crate::model::OwnerRefs;
 use crate::model::{McpServer, Parsed};
 use crate::parse::owners::{Owners, parse_owners};
 use crate::parse::{self, ParseOptions};
+use crate::render::service_account::AccountOptions;
 use crate::render::{self as stage};
 use crate::validate::{self, Validated};
 
@@ -26,6 +27,8 @@ pub struct Options {
     pub namespace: Option<String>,
     /// Owner-reference policy.
     pub owner_refs: OwnerRefs,
+    /// ServiceAccounts `<name>-sa`: whether to render them, and their default pull secrets.
+    pub accounts: AccountOptions,
     /// Resource limits for reading.
     pub limits: Limits,
     /// Running as an Argo CD plugin: [`render`] refuses an empty stream (unless
@@ -160,6 +163,7 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
     let (sources, owners, mut diagnostics) = read_inputs(options, stdin);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        accounts: options.accounts.clone(),
     };
     let work = |documents: Vec<load::Document>| {
         let (parsed, found) = parse::parse_sequential(&documents, &parse_options);

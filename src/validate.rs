@@ -72,6 +72,9 @@ pub fn check_each(
     };
     for server in &parsed.servers {
         check_server(server, &mut report);
+        check_pull_secrets(server, &mut report);
+        check_mcp_container_duplicates(server, &mut report);
+        warn_stdio(server, &mut report);
         // A server that failed the CRD check is never rendered: no word on its Services.
         if !parsed.problems.contains_key(&server.origin) {
             check_owner(server, owners, owner_refs, &mut report);
@@ -184,6 +187,15 @@ impl Reporter<'_> {
         }
         self.diagnostics
             .push(Diagnostic::error(location, field, message));
+    }
+
+    /// `path:line:col` of `field` of the object at `origin` (of its nearest ancestor
+    /// present), for a message that names a second place.
+    fn location_text(&self, origin: &Origin, field: &str) -> String {
+        self.locate
+            .locate(origin, &FieldPath::parse(field))
+            .map(|l| l.to_string())
+            .unwrap_or_default()
     }
 
     fn already_reported(&self, origin: &Origin, field: &str) -> bool {
@@ -300,15 +312,7 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
                 format!("`{}` {why}", secret.key),
             );
         }
-        let field = if secret
-            .target_env_name
-            .as_deref()
-            .is_some_and(|n| !n.is_empty())
-        {
-            format!("spec.secrets[{i}].targetEnvName")
-        } else {
-            format!("spec.secrets[{i}].key")
-        };
+        let field = secret_env_field(i, secret);
         if let Err(why) = names::env_var_name(secret.env_name()) {
             report.error(
                 origin,
@@ -326,6 +330,7 @@ fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
     if let Some((account, Err(why))) = spec
         .service_account
         .as_ref()
+        .filter(|a| !a.is_empty())
         .map(|a| (a, names::dns1123_subdomain(a)))
     {
         report.error(origin, "spec.serviceAccount", format!("`{account}` {why}"));
@@ -670,6 +675,15 @@ fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
                 claim(key, &server.origin, &server.marks, &what, report);
             }
         }
+        if server.spec.created_service_account.is_some() {
+            let account = names::default_service_account(&server.name);
+            let key = ("", "ServiceAccount", namespace, Cow::from(account));
+            let what = format!(
+                "MCPServer `{}` (which creates it when spec.serviceAccount is unset; to use your own, set spec.serviceAccount to its name or render with --service-accounts omit)",
+                server.name
+            );
+            claim(key, &server.origin, &server.marks, &what, report);
+        }
     }
     for object in &parsed.pass_through {
         let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
@@ -683,3 +697,228 @@ fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
         claim(key, &object.origin, &object.marks, &what, report);
     }
 }
+
+/// Duplicate keys in container `mcp`'s `env` and `ports` as the render builds them
+/// (`render::statefulset`, ToolHive's `configureMCPContainer`). Its env is the template's
+/// `mcp` env, then the secrets, then `spec.env` merged with the runtime's variables
+/// (`MCP_TRANSPORT`; `MCP_PORT`, `FASTMCP_PORT`, `MCP_HOST` for the HTTP transports); only
+/// that last merge replaces entries (the runtime's value wins over a `spec.env` entry of the
+/// same name, as in ToolHive: a warning, since the user's value is lost); everything else is
+/// appended. Its ports are the template's, then `mcpPort`/TCP for `sse`. Server-side apply
+/// keys env by `name` and ports by `containerPort` + `protocol`, and rejects a list with two
+/// entries of one key (`duplicate entries for key [...]`; Flux always applies server-side),
+/// so each such pair is an error at the later source that names the earlier one and where
+/// it is. (Duplicates within `spec.env` are reported by [`check_server`].)
+fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>) {
+    use crate::model::MCP_CONTAINER;
+    use crate::model::Transport;
+
+    let origin = &server.origin;
+    let spec = &server.spec;
+    let template = "spec.podTemplateSpec.spec.containers";
+    let mcp = spec
+        .pod_template_spec
+        .as_deref()
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|pod| {
+            pod.containers
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.name == MCP_CONTAINER)
+        });
+    let runtime = server.runtime_variables();
+    let runtime_value = |name: &str| {
+        runtime
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, value)| value.clone())
+    };
+    let runtime_text = |name: &str, value: &str| {
+        let value = if value.is_empty() {
+            "the empty string".to_string()
+        } else {
+            format!("`{value}`")
+        };
+        format!(
+            "`{name}` is set by ToolHive's runtime for transport {} (to {value})",
+            spec.transport
+        )
+    };
+    let twice = |name: &str| {
+        format!("server-side apply rejects duplicate entries for key [name=\"{name}\"]")
+    };
+    // `name` from `source` (at `field`) after the same name from `first`.
+    let env_twice = |report: &mut Reporter<'_>,
+                     field: &str,
+                     source: &str,
+                     name: &str,
+                     first: &str| {
+        let at = report.location_text(origin, first);
+        report.error(
+            origin,
+            field,
+            format!(
+                "`{name}` would be in container `mcp`'s env twice: from {source} and from {first} at {at}; {}",
+                twice(name)
+            ),
+        );
+    };
+
+    // Env names in rendered order, each with the field that set it first.
+    let mut seen: BTreeMap<&str, String> = BTreeMap::new();
+    let mut template_env = Vec::new();
+    if let Some((c, container)) = mcp {
+        for (j, env) in container.env.iter().flatten().enumerate() {
+            template_env.push((env.name.as_str(), format!("{template}[{c}].env[{j}].name")));
+        }
+    }
+    for (name, field) in &template_env {
+        if let Some(value) = runtime_value(name) {
+            report.error(
+                origin,
+                field,
+                format!(
+                    "{}, which container `mcp` gets after its own env: it would list `{name}` twice, and {}; remove it from the podTemplateSpec",
+                    runtime_text(name, &value),
+                    twice(name)
+                ),
+            );
+        }
+        match seen.get(name) {
+            Some(first) => {
+                let at = report.location_text(origin, first);
+                report.error(
+                    origin,
+                    field,
+                    format!(
+                        "`{name}` is listed twice in container `mcp`'s env (also {first} at {at}); {}",
+                        twice(name)
+                    ),
+                );
+            }
+            None => {
+                seen.insert(name, field.clone());
+            }
+        }
+    }
+    for (i, secret) in spec.secrets.iter().enumerate() {
+        let name = secret.env_name();
+        let field = secret_env_field(i, secret);
+        if let Some(value) = runtime_value(name) {
+            report.error(
+                origin,
+                &field,
+                format!(
+                    "{} and cannot come from a secret: container `mcp` would list it twice, and {}; choose another targetEnvName",
+                    runtime_text(name, &value),
+                    twice(name)
+                ),
+            );
+        } else if let Some(first) = seen.get(name) {
+            env_twice(report, &field, &format!("spec.secrets[{i}]"), name, first);
+        }
+        seen.entry(name).or_insert(field);
+    }
+    for (i, env) in spec.env.iter().enumerate() {
+        let field = format!("spec.env[{i}].name");
+        let name = env.name.as_str();
+        if let Some(value) = runtime_value(name) {
+            report.warning(
+                origin,
+                &field,
+                format!(
+                    "{}: this value (`{}`) is replaced, as in ToolHive",
+                    runtime_text(name, &value),
+                    env.value
+                ),
+            );
+        } else if let Some(first) = seen.get(name) {
+            env_twice(report, &field, &format!("spec.env[{i}]"), name, first);
+        }
+    }
+
+    // Ports: the template's, then mcpPort/TCP for sse.
+    let Some((c, container)) = mcp else {
+        return;
+    };
+    let mut ports: BTreeMap<(i32, &str), String> = BTreeMap::new();
+    for (j, port) in container.ports.iter().flatten().enumerate() {
+        let protocol = port.protocol.as_deref().unwrap_or("TCP");
+        let key = (port.container_port, protocol);
+        let field = format!("{template}[{c}].ports[{j}].containerPort");
+        let apply = format!(
+            "server-side apply rejects duplicate entries for key [containerPort={},protocol=\"{protocol}\"]",
+            port.container_port
+        );
+        if let Some(first) = ports.get(&key) {
+            let at = report.location_text(origin, first);
+            report.error(
+                origin,
+                &field,
+                format!(
+                    "port {}/{protocol} is listed twice in container `mcp`'s ports (also {first} at {at}); {apply}",
+                    port.container_port
+                ),
+            );
+        } else if spec.transport == Transport::Sse && key == (spec.mcp_port, "TCP") {
+            report.error(
+                origin,
+                &field,
+                format!(
+                    "port {}/TCP is the mcpPort, which the render adds to container `mcp` for transport sse, as ToolHive does: it would be listed twice, and {apply}; remove it from the podTemplateSpec",
+                    port.container_port
+                ),
+            );
+        }
+        ports.entry(key).or_insert(field);
+    }
+}
+
+/// The field a secret's environment variable name comes from: `targetEnvName`, or `key`
+/// when that is unset or empty.
+fn secret_env_field(i: usize, secret: &crate::model::SecretRef) -> String {
+    if secret
+        .target_env_name
+        .as_deref()
+        .is_some_and(|n| !n.is_empty())
+    {
+        format!("spec.secrets[{i}].targetEnvName")
+    } else {
+        format!("spec.secrets[{i}].key")
+    }
+}
+
+/// `spec.resourceOverrides.proxyDeployment.imagePullSecrets` names Secrets: each must be a
+/// DNS-1123 subdomain (an empty name, the CRD's default, can never match one).
+fn check_pull_secrets(server: &McpServer, report: &mut Reporter<'_>) {
+    for (i, name) in server.spec.image_pull_secrets.iter().enumerate() {
+        let item = format!("spec.resourceOverrides.proxyDeployment.imagePullSecrets[{i}]");
+        if report.already_reported(&server.origin, &item) {
+            continue;
+        }
+        let message = match names::dns1123_subdomain(name) {
+            Ok(()) => continue,
+            Err(_) if name.is_empty() => {
+                "must name a Secret (an entry without a name gets the CRD's default, the empty name)"
+                    .to_string()
+            }
+            Err(why) => format!("`{name}` {why} (it must name a Secret)"),
+        };
+        report.error(&server.origin, &format!("{item}.name"), message);
+    }
+}
+
+/// A stdio server's pod has no network endpoint: ToolHive's proxy reaches it by attaching to
+/// the container's stdin (`pods/attach`), and this render has no proxy. One warning per such
+/// server (not for one whose transport field already failed its check).
+fn warn_stdio(server: &McpServer, report: &mut Reporter<'_>) {
+    if server.spec.transport != crate::model::Transport::Stdio
+        || report.problems.contains_key(&server.origin)
+    {
+        return;
+    }
+    report.warning(&server.origin, "spec.transport", STDIO_WARNING);
+}
+
+/// The warning every stdio server gets (see [`warn_stdio`]).
+pub const STDIO_WARNING: &str = "transport stdio: the pod speaks MCP only on its standard input and output, which only ToolHive's proxy can reach (it attaches to the container), and this render has no proxy, so no client can connect to it; use transport streamable-http (or sse) if the server supports it, or let ToolHive's operator run this MCPServer";

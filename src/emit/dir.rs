@@ -172,16 +172,13 @@ pub fn plan(rendered: &Rendered) -> Result<Files, EmitError> {
     plan_files(server_files, &rendered.pass_through)
 }
 
-/// One rendered server's file: its path in DIR and its content (header, StatefulSet,
-/// Services).
+/// One rendered server's file: its path in DIR and its content (header, then the server's
+/// objects in stream order: ServiceAccount, StatefulSet, Services).
 pub fn server_file_of(server: &RenderedServer) -> Result<(PathBuf, String), EmitError> {
     let path =
         PathBuf::from(namespace_dir(server.namespace.as_deref())).join(server_file(&server.name));
     let mut content = header(&server.source);
-    push_yaml_document(&mut content, &server.statefulset)?;
-    for service in &server.services {
-        push_yaml_document(&mut content, service)?;
-    }
+    super::push_server_yaml(&mut content, server)?;
     Ok((path, content))
 }
 

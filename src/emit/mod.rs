@@ -74,13 +74,16 @@ pub fn push_yaml_document<T: Serialize>(out: &mut String, object: &T) -> Result<
     Ok(())
 }
 
-/// Calls `each` with every object in stream order: per server its StatefulSet, headless
-/// Service and Service; then the pass-through objects.
+/// Calls `each` with every object in stream order: per server its ServiceAccount (when
+/// rendered), StatefulSet, headless Service and Service; then the pass-through objects.
 pub fn for_each_object<E>(
     rendered: &Rendered,
     mut each: impl FnMut(&dyn erased::Object) -> Result<(), E>,
 ) -> Result<(), E> {
     for server in &rendered.servers {
+        if let Some(account) = &server.service_account {
+            each(account)?;
+        }
         each(&server.statefulset)?;
         for service in &server.services {
             each(service)?;

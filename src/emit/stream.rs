@@ -53,9 +53,12 @@ impl From<String> for Stream {
     }
 }
 
-/// Appends one rendered server's documents in stream order: its StatefulSet, then its
-/// Services (the order [`super::for_each_object`] gives).
+/// Appends one rendered server's documents in stream order: its ServiceAccount (when
+/// rendered), its StatefulSet, then its Services (the order [`super::for_each_object`] gives).
 pub fn push_server_yaml(out: &mut String, server: &RenderedServer) -> Result<(), EmitError> {
+    if let Some(account) = &server.service_account {
+        push_yaml_document(out, account)?;
+    }
     push_yaml_document(out, &server.statefulset)?;
     for service in &server.services {
         push_yaml_document(out, service)?;

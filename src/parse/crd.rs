@@ -305,7 +305,7 @@ pub const SPEC_FIELDS: &[Field] = &[
     field(
         "resourceOverrides",
         Type::AnyObject,
-        "Metadata overrides of proxy objects (proxy only).",
+        "Overrides of proxy objects; only proxyDeployment.imagePullSecrets is used (ServiceAccount <name>-sa).",
     ),
     field(
         "oidcConfigRef",

@@ -21,6 +21,7 @@ use crate::model::{
     PassThrough, Resources, SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
 };
 use crate::node::{FieldPath, Node, Segment, Value};
+use crate::render::service_account::{AccountOptions, created_account};
 
 use self::crd::Problem;
 
@@ -29,6 +30,10 @@ use self::crd::Problem;
 pub struct ParseOptions {
     /// Namespace for MCPServers that set none (`--namespace`).
     pub default_namespace: Option<String>,
+    /// Whether servers get a ServiceAccount `<name>-sa`, and its default pull secrets
+    /// (`--service-accounts`, `--image-pull-secret`); decided here, like the namespace, so
+    /// that validation (collisions) and rendering read it from the model.
+    pub accounts: AccountOptions,
 }
 
 /// Fewer documents than this are not worth handing to another thread.
@@ -369,8 +374,10 @@ impl Context<'_> {
             });
         }
         let spec = node.get("spec");
+        let mut image_pull_secrets = Vec::new();
         if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
             cel_rules(spec, &root.key("spec"), &mut problems);
+            image_pull_secrets = pull_secret_names(spec, &root.key("spec"), &mut problems);
         }
         // The pod template is checked even when other fields have problems, so one run
         // reports them all.
@@ -411,6 +418,12 @@ impl Context<'_> {
                 .or_else(|| int(spec, old))
                 .map_or(DEFAULT_PORT, |p| p as i32)
         };
+        let service_account = string(spec, "serviceAccount");
+        let created_service_account = created_account(
+            service_account.as_deref(),
+            &image_pull_secrets,
+            &options.accounts,
+        );
         let spec = Spec {
             image: string(spec, "image").unwrap_or_default(),
             transport: string(spec, "transport")
@@ -437,7 +450,9 @@ impl Context<'_> {
                     target_env_name: string(s, "targetEnvName"),
                 })
                 .collect(),
-            service_account: string(spec, "serviceAccount"),
+            service_account,
+            image_pull_secrets,
+            created_service_account,
             pod_template_spec,
             resources: spec
                 .get("resources")
@@ -648,6 +663,43 @@ fn cel_rules(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) {
             "sessionStorage",
             "address is required",
         );
+    }
+}
+
+/// `spec.resourceOverrides.proxyDeployment.imagePullSecrets` (a list of `{name}`), checked
+/// against the CRD's shape, and its names in order (a missing name is `""`, the CRD's
+/// default, which validation rejects). The rest of `resourceOverrides` configures only the
+/// proxy and stays unchecked.
+fn pull_secret_names(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) -> Vec<String> {
+    const REFERENCE: &[crd::Field] = &[crd::Field {
+        name: "name",
+        ty: crd::Type::String,
+        required: false,
+        description: "Name of the Secret.",
+    }];
+    let path = path.key("resourceOverrides").key("proxyDeployment");
+    let Some(deployment) = spec
+        .get("resourceOverrides")
+        .filter(|o| o.as_map().is_some())
+        .and_then(|o| o.get("proxyDeployment"))
+    else {
+        return Vec::new();
+    };
+    if deployment.as_map().is_none() {
+        crd::check_value(deployment, &crd::Type::AnyObject, false, &path, problems);
+        return Vec::new();
+    }
+    let Some(list) = deployment.get("imagePullSecrets") else {
+        return Vec::new();
+    };
+    let ty = crd::Type::List(&crd::Type::Object(REFERENCE));
+    crd::check_value(list, &ty, false, &path.key("imagePullSecrets"), problems);
+    match &list.value {
+        Value::Seq(items) => items
+            .iter()
+            .map(|item| string(item, "name").unwrap_or_default())
+            .collect(),
+        _ => Vec::new(),
     }
 }
 

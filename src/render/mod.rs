@@ -4,6 +4,7 @@
 //! the ones ToolHive's runtime creates (reference §2.3, §2.4), with the documented
 //! differences that follow from having no proxy (see the README).
 
+pub mod service_account;
 mod services;
 mod statefulset;
 
@@ -13,12 +14,13 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use k8s_openapi::api::apps::v1::StatefulSet;
-use k8s_openapi::api::core::v1::Service;
+use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 
 use crate::model::{McpServer, OwnerRefs, PassThrough};
 use crate::parse::owners::Owners;
 use crate::validate::Validated;
 
+pub use service_account::service_account;
 pub use services::{headless_service, service};
 pub use statefulset::statefulset;
 
@@ -31,6 +33,9 @@ pub struct RenderedServer {
     pub namespace: Option<String>,
     /// Its name.
     pub name: String,
+    /// ServiceAccount `<name>-sa`, when this render creates it (first in the stream, so
+    /// `kubectl apply -f -` creates it before the pods that need it).
+    pub service_account: Option<ServiceAccount>,
     /// StatefulSet `<name>`.
     pub statefulset: StatefulSet,
     /// Services `mcp-<name>-headless` and `mcp-<name>`, for the HTTP transports.
@@ -66,7 +71,7 @@ impl Rendered {
     pub fn object_count(&self) -> usize {
         self.servers
             .iter()
-            .map(|s| 1 + s.services.len())
+            .map(|s| 1 + usize::from(s.service_account.is_some()) + s.services.len())
             .sum::<usize>()
             + self.pass_through.len()
     }
@@ -117,6 +122,7 @@ pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> 
         source: Arc::clone(&server.origin.source),
         namespace: server.namespace.clone(),
         name: server.name.clone(),
+        service_account: service_account(server),
         statefulset: statefulset(server),
         services,
     }

@@ -12,11 +12,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{selector, workload_labels};
-use crate::model::{McpServer, Resources, Transport};
+use crate::model::{MCP_CONTAINER, McpServer, Resources, Transport};
 use crate::names;
-
-/// The container ToolHive looks for, or appends, in the pod template.
-pub const MCP_CONTAINER: &str = "mcp";
 
 /// User and group ToolHive runs the pods as on plain Kubernetes.
 const DEFAULT_ID: i64 = 1000;
@@ -60,13 +57,13 @@ fn pod_template(server: &McpServer) -> PodTemplateSpec {
     let annotations = user_meta.annotations.filter(|a| !a.is_empty());
 
     let mut pod = user.spec.unwrap_or_default();
-    pod.service_account_name = Some(
-        server
-            .spec
-            .service_account
-            .clone()
-            .unwrap_or_else(|| names::default_service_account(&server.name)),
-    );
+    match server.spec.service_account.as_deref() {
+        // ToolHive ignores an empty value: the template's account (or the namespace's
+        // default) stays, and no `<name>-sa` is created.
+        Some("") => {}
+        Some(account) => pod.service_account_name = Some(account.to_string()),
+        None => pod.service_account_name = Some(names::default_service_account(&server.name)),
+    }
     if pod.restart_policy.is_none() {
         pod.restart_policy = Some("Always".to_string());
     }
@@ -189,23 +186,18 @@ fn configure_mcp_container(pod: &mut PodSpec, server: &McpServer) {
 /// `spec.env` plus the variables ToolHive's runtime sets, sorted by name (ToolHive #5063).
 /// The runtime's values win over a user variable of the same name, as in ToolHive.
 pub fn runtime_env(server: &McpServer) -> BTreeMap<String, String> {
-    let spec = &server.spec;
-    let mut env: BTreeMap<String, String> = spec
+    let mut env: BTreeMap<String, String> = server
+        .spec
         .env
         .iter()
         .map(|e| (e.name.clone(), e.value.clone()))
         .collect();
-    env.insert(
-        "MCP_TRANSPORT".to_string(),
-        spec.transport.as_str().to_string(),
+    env.extend(
+        server
+            .runtime_variables()
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value)),
     );
-    if spec.transport.has_services() {
-        let port = spec.mcp_port.to_string();
-        env.insert("MCP_PORT".to_string(), port.clone());
-        env.insert("FASTMCP_PORT".to_string(), port);
-        // The operator never sets a target host, so ToolHive sets it empty.
-        env.insert("MCP_HOST".to_string(), String::new());
-    }
     env
 }
 

@@ -102,7 +102,8 @@ fn namespace_flag_fills_in_only_missing_namespaces() {
     );
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
-    assert_eq!(stdout.matches("  namespace: tools\n").count(), 3);
+    // ServiceAccount `demo-sa`, the StatefulSet, two Services (sse.yaml names its account).
+    assert_eq!(stdout.matches("  namespace: tools\n").count(), 4);
     assert_eq!(stdout.matches("  namespace: toolhive-system\n").count(), 3);
 }
 

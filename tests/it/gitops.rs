@@ -267,7 +267,11 @@ fn the_folder_holds_exactly_the_objects_of_the_stream() {
     let out = run(ws.path(), &["render", "-o", "rendered", "servers/"]);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let from_stream = objects(&stdout(&stream));
-    assert_eq!(from_stream.len(), 13);
+    assert_eq!(
+        from_stream.len(),
+        17,
+        "4 ServiceAccounts, 4 StatefulSets, 4 Services, 5 others"
+    );
     assert_eq!(folder_objects(&ws.path().join("rendered")), from_stream);
 }
 
@@ -835,7 +839,7 @@ fn github_actions_get_annotations_for_errors_and_drift() {
     assert_eq!(
         annotations,
         [
-            "::error file=rendered/tools/mcpserver-fetch.yaml,line=40::out of date (rendered from servers/tools.yaml): this is not what mcp-render renders; run `mcp-render render -o rendered servers/`"
+            "::error file=rendered/tools/mcpserver-fetch.yaml,line=53::out of date (rendered from servers/tools.yaml): this is not what mcp-render renders; run `mcp-render render -o rendered servers/`"
         ]
     );
     assert!(!stdout(&out).contains("::error"), "stdout stays a diff");
@@ -1368,6 +1372,8 @@ fn completions_help_and_version() {
         "ARGOCD_ENV_MCP_RENDER_OWNER_REFS",
         "ARGOCD_ENV_MCP_RENDER_OWNERS",
         "ARGOCD_ENV_MCP_RENDER_ALLOW_EMPTY",
+        "ARGOCD_ENV_MCP_RENDER_SERVICE_ACCOUNTS",
+        "ARGOCD_ENV_MCP_RENDER_IMAGE_PULL_SECRETS",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),

@@ -4,6 +4,8 @@
 //!
 //! Every test runs the built binary, as CI and Argo CD do.
 
+use mcp_render::validate::STDIO_WARNING;
+
 use crate::util::{self, Run, read_back};
 
 /// Runs `mcp-render ARGS` with `stdin` on standard input, from the package root (so paths
@@ -474,11 +476,16 @@ fn stdio_server_names_over_52_characters() {
     let ok = server(&"s".repeat(52), "").replace("streamable-http", "stdio");
     let run = render_stdin(&ok);
     assert_ok(&run);
-    assert_eq!(run.stderr, "", "stderr");
+    assert_eq!(
+        run.stderr,
+        format!("<stdin>:8:3: warning: spec.transport: {STDIO_WARNING}\n"),
+        "stderr"
+    );
     let name = "s".repeat(53);
     let run = render_stdin(&server(&name, "").replace("streamable-http", "stdio"));
     assert_invalid(&run);
     assert_eq!(run.stderr, format!("<stdin>:4:3: metadata.name: `{name}` is 53 characters: a StatefulSet name over 52 breaks pod creation (the controller-revision-hash label would exceed 63 characters)
+<stdin>:8:3: warning: spec.transport: {STDIO_WARNING}
 error: 1 problem found; nothing was written
 "), "stderr");
 }
@@ -664,9 +671,20 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
         },
     });
     // JSON is YAML: the input is written by serde_json, so it says exactly these strings.
-    let run = mcp(&["render"], input.to_string().as_bytes());
+    // No ServiceAccount: the document under test is the StatefulSet.
+    let run = mcp(
+        &["render", "--service-accounts", "omit"],
+        input.to_string().as_bytes(),
+    );
     assert_ok(&run);
-    assert_eq!(run.stderr, "", "stderr");
+    let text = input.to_string();
+    let byte = text.find("\"transport\"").expect("transport");
+    let at = text[..byte].chars().count() + 1;
+    assert_eq!(
+        run.stderr,
+        format!("<stdin>:1:{at}: warning: spec.transport: {STDIO_WARNING}\n"),
+        "stderr"
+    );
     let documents = read_back(run.stdout());
     assert_eq!(documents.len(), 1);
     let container = &documents[0]["spec"]["template"]["spec"]["containers"][0];
@@ -689,7 +707,7 @@ fn injection_attempts_render_and_read_back_as_the_same_strings() {
     }
     // The same through JSON output.
     let json = mcp(
-        &["render", "--format", "json"],
+        &["render", "--format", "json", "--service-accounts", "omit"],
         input.to_string().as_bytes(),
     );
     let list: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON output");

@@ -246,6 +246,8 @@ fn diff_compares_two_renders() {
         [
             "Service mcp-fetch in-place",
             "Service mcp-fetch-headless in-place",
+            // Its labels name the transport.
+            "ServiceAccount fetch-sa in-place",
             "StatefulSet fetch rollout",
         ]
     );
@@ -257,7 +259,7 @@ fn diff_compares_two_renders() {
     assert_eq!(text.code, 1);
     assert!(
         text.stderr.starts_with(
-            "what the change will do: 0 rejected, 0 delete, 1 rollout, 0 create, 2 in-place\n"
+            "what the change will do: 0 rejected, 0 delete, 1 rollout, 0 create, 3 in-place\n"
         ),
         "{}",
         text.stderr

@@ -12,5 +12,6 @@ mod impact;
 mod parallel;
 mod properties;
 mod proxy_fields;
+mod service_accounts;
 mod snapshots;
 mod yaml11_safety;

@@ -263,7 +263,11 @@ fn pod_template_spec() -> BoxedStrategy<Value> {
         proptest::option::of(resources()),
         proptest::option::of(security_context(true)),
     )
-        .prop_map(|(args, env, resources, security)| {
+        .prop_map(|(args, mut env, resources, security)| {
+            // `T…`: never a spec.env name (a name in both is a duplicate env entry, an error).
+            for e in &mut env {
+                e["name"] = json!(format!("T{}", e["name"].as_str().unwrap_or_default()));
+            }
             let mut c = json!({ "name": "mcp", "args": args, "env": env });
             if let Some(resources) = resources {
                 c["resources"] = resources;
@@ -622,9 +626,13 @@ fn check_names(items: &[Value]) -> Result<(), String> {
                     let c_name = c["name"].as_str().unwrap_or_default();
                     names::dns1123_label(c_name)
                         .map_err(|e| format!("container {c_name:?} {e}"))?;
+                    let mut seen = std::collections::BTreeSet::new();
                     for env in c["env"].as_array().into_iter().flatten() {
                         let e_name = env["name"].as_str().unwrap_or_default();
                         names::env_var_name(e_name).map_err(|e| format!("env {e_name:?} {e}"))?;
+                        if !seen.insert(e_name) {
+                            return Err(format!("env {e_name:?} twice in {c_name:?}"));
+                        }
                     }
                 }
                 if let Some(sa) = template["spec"]["serviceAccountName"].as_str() {

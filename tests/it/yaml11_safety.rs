@@ -146,7 +146,11 @@ fn yaml_output_reads_back_as_the_json_output() {
     for (yaml_doc, json_doc) in read_back.iter().zip(items) {
         assert_eq!(yaml_doc, json_doc);
     }
-    let args = &items[0]["spec"]["template"]["spec"]["containers"][0]["args"];
+    let statefulset = items
+        .iter()
+        .find(|item| item["kind"] == "StatefulSet")
+        .expect("a StatefulSet");
+    let args = &statefulset["spec"]["template"]["spec"]["containers"][0]["args"];
     assert_eq!(
         args.as_array().map(Vec::len),
         Some(TRICKY.len()),
