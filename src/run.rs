@@ -91,7 +91,8 @@ pub struct DirPlan {
 /// spec: {image: ghcr.io/stackloklabs/gofetch/server:1.0.1, transport: streamable-http}
 /// ";
 /// let yaml = mcp_render::render_str(server, &mcp_render::Options::default())?;
-/// assert!(yaml.starts_with("---\napiVersion: apps/v1\nkind: StatefulSet\n"));
+/// assert!(yaml.starts_with("---\napiVersion: v1\nkind: ServiceAccount\n"));
+/// assert!(yaml.contains("kind: StatefulSet"));
 /// assert!(yaml.contains("name: mcp-fetch-headless"));
 /// # Ok::<(), mcp_render::Error>(())
 /// ```
