@@ -12,6 +12,7 @@
 pub mod diagnostic;
 pub mod emit;
 pub mod github;
+pub mod impact;
 pub mod init;
 pub mod load;
 pub mod model;
