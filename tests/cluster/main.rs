@@ -13,6 +13,7 @@
 //! Without a configured cluster every test says so loudly and passes; with `CI` set it fails.
 //! Each test works in namespaces of its own, so they run in parallel.
 
+mod impact;
 mod util;
 
 use serde_json::Value;
@@ -615,4 +616,80 @@ fn a_rendered_folder_applies_like_the_stream() {
         "StatefulSets 2, Services 2, ServiceAccounts 2, ConfigMap 1: {from_stream:#?}"
     );
     assert_eq!(from_stream, from_folder);
+}
+
+/// Duplicate env names and container ports in the `mcp` container: server-side apply (what
+/// Flux always uses) refuses a list with two entries for one key, so mcp-render refuses the
+/// input that would render one.
+#[test]
+fn duplicate_env_and_ports_are_refused_like_server_side_apply() {
+    let Some(cluster) = cluster() else { return };
+    let namespace = cluster.namespace("duplicates");
+    let ns = namespace.name.as_str();
+    let template = "  podTemplateSpec:\n    spec:\n      containers:\n      - name: mcp\n        env:\n        - name: LOG_LEVEL\n          value: debug\n";
+    let valid = http_server("dup", template);
+    let doubled = format!("{valid}  env:\n  - name: LOG_LEVEL\n    value: info\n");
+    let refused = mcp_render(&["render", "-n", ns, "-"], Some(doubled.as_bytes()));
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(refused.stdout.is_empty());
+    assert!(
+        refused
+            .stderr
+            .contains("`LOG_LEVEL` would be in container `mcp`'s env twice"),
+        "{}",
+        refused.stderr
+    );
+
+    // The StatefulSet that input would give without the check: the valid render with the
+    // second entry added. Server-side apply refuses it, with the message the check cites.
+    let rendered = render(&valid, ns, &["--format", "json"]);
+    let mut list: Value = serde_json::from_str(&rendered).expect("a JSON List");
+    let statefulset = list["items"]
+        .as_array_mut()
+        .and_then(|items| items.iter_mut().find(|o| o["kind"] == "StatefulSet"))
+        .expect("a StatefulSet");
+    let mcp = &mut statefulset["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(mcp["name"], "mcp");
+    let env = mcp["env"].as_array_mut().expect("env");
+    env.push(serde_json::json!({"name": "LOG_LEVEL", "value": "info"}));
+    let ports = serde_json::json!([{"containerPort": 8080}, {"containerPort": 8080}]);
+    mcp["ports"] = ports;
+    let rejected = cluster.apply(statefulset.to_string().as_bytes());
+    assert!(
+        !rejected.success,
+        "server-side apply accepted duplicate entries"
+    );
+    assert!(
+        rejected
+            .stderr
+            .contains("duplicate entries for key [name=\"LOG_LEVEL\"]"),
+        "{}",
+        rejected.stderr
+    );
+    // The same for a port the template already declares (sse adds mcpPort 8080).
+    let sse = format!(
+        "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  name: dup-port\nspec:\n  image: ghcr.io/stackloklabs/yardstick/yardstick-server:1.1.1\n  transport: sse\n  mcpPort: 8080\n  podTemplateSpec:\n    spec:\n      containers:\n      - name: mcp\n        ports:\n        - containerPort: 8080\n"
+    );
+    let refused = mcp_render(&["render", "-n", ns, "-"], Some(sse.as_bytes()));
+    assert_eq!(refused.code, Some(2), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("port 8080/TCP is the mcpPort"),
+        "{}",
+        refused.stderr
+    );
+    let mut only_ports = statefulset.clone();
+    let mcp = &mut only_ports["spec"]["template"]["spec"]["containers"][0];
+    mcp["env"].as_array_mut().expect("env").pop();
+    let rejected = cluster.apply(only_ports.to_string().as_bytes());
+    assert!(
+        !rejected.success,
+        "server-side apply accepted duplicate ports"
+    );
+    assert!(
+        rejected
+            .stderr
+            .contains("duplicate entries for key [containerPort=8080,protocol=\"TCP\"]"),
+        "{}",
+        rejected.stderr
+    );
 }
