@@ -584,13 +584,16 @@ fn invalid(diagnostics: &Diagnostics, github: bool) -> ExitCode {
 }
 
 fn print_diagnostics(diagnostics: &Diagnostics, github: bool) {
-    let mut stderr = std::io::stderr().lock();
+    // Buffered: stderr is not, and a message is written in many small pieces (one write(2)
+    // per piece: 1.2 million for the 3,453 stdio warnings of the 10,000-server corpus).
+    let mut stderr = std::io::BufWriter::new(std::io::stderr().lock());
     for diagnostic in diagnostics.clone().into_sorted() {
         let _ = writeln!(stderr, "{diagnostic}");
         if github {
             let _ = writeln!(stderr, "{}", github::diagnostic(&diagnostic));
         }
     }
+    let _ = stderr.flush();
 }
 
 /// Writes all of stdout at once.
