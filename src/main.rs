@@ -401,12 +401,16 @@ fn print_warnings(warnings: &Diagnostics, github: bool) {
 }
 
 fn print_diagnostics(stderr: &mut dyn Write, diagnostics: &Diagnostics, github: bool) {
+    // Buffered: stderr is not, and a message is written in many small pieces (one write(2)
+    // per piece: 1.2 million for the 3,453 stdio warnings of the 10,000-server corpus).
+    let mut out = std::io::BufWriter::new(stderr);
     for diagnostic in diagnostics.clone().into_sorted() {
-        let _ = writeln!(stderr, "{diagnostic}");
+        let _ = writeln!(out, "{diagnostic}");
         if github {
-            let _ = writeln!(stderr, "{}", github::diagnostic(&diagnostic));
+            let _ = writeln!(out, "{}", github::diagnostic(&diagnostic));
         }
     }
+    let _ = out.flush();
 }
 
 /// Writes all of stdout at once.

@@ -44,6 +44,14 @@ spec:
     )
 }
 
+/// The objects of HTTP server `fetch`, in stream order: the account first.
+const FETCH_OBJECTS: [&str; 4] = [
+    "ServiceAccount/fetch-sa",
+    "StatefulSet/fetch",
+    "Service/mcp-fetch-headless",
+    "Service/mcp-fetch",
+];
+
 const PULL_SECRETS: &str = "  resourceOverrides:
     proxyDeployment:
       imagePullSecrets:
@@ -66,6 +74,14 @@ fn kinds(docs: &[serde_json::Value]) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Exit 2, nothing on stdout, and `expected` in the diagnostics.
+#[track_caller]
+fn assert_refused(run: &Run, expected: &str) {
+    assert_eq!(run.code, Some(2), "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert!(run.stderr.contains(expected), "{}", run.stderr);
 }
 
 fn pull_secrets(account: &serde_json::Value) -> Vec<&str> {
@@ -93,15 +109,7 @@ fn the_account_comes_first_with_the_crs_pull_secrets_then_the_defaults() {
     assert_eq!(run.code, Some(0), "{}", run.stderr);
     assert_eq!(run.stderr, "");
     let docs = documents(&run.stdout);
-    assert_eq!(
-        kinds(&docs),
-        [
-            "ServiceAccount/fetch-sa",
-            "StatefulSet/fetch",
-            "Service/mcp-fetch-headless",
-            "Service/mcp-fetch"
-        ]
-    );
+    assert_eq!(kinds(&docs), FETCH_OBJECTS);
     let account = &docs[0];
     assert_eq!(account["apiVersion"], "v1");
     assert_eq!(account["metadata"]["namespace"], "tools");
@@ -188,12 +196,9 @@ fn omit_renders_no_account_but_the_pods_still_name_it() {
 
     // Rendering it too would create it twice.
     let run = mcp_render(&["render", "--owner-refs", "omit"], &input, &[]);
-    assert_eq!(run.code, Some(2));
-    assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.starts_with("<stdin>:19:3: metadata.name: ServiceAccount tools/fetch-sa would be created twice: by a ServiceAccount here and by MCPServer `fetch`"),
-        "{}",
-        run.stderr
+    assert_refused(
+        &run,
+        "<stdin>:19:3: metadata.name: ServiceAccount tools/fetch-sa would be created twice: by a ServiceAccount here and by MCPServer `fetch`",
     );
 }
 
@@ -204,20 +209,14 @@ fn a_pull_secret_flag_that_cannot_name_a_secret_is_a_usage_error() {
         &["render", "--service-accounts", "none"][..],
     ] {
         let run = mcp_render(args, &server("fetch", ""), &[]);
-        assert_eq!(run.code, Some(2), "{args:?}");
-        assert_eq!(run.stdout, "", "{args:?}");
+        assert_refused(&run, "error: invalid value");
     }
     let run = mcp_render(
         &["render"],
         &server("fetch", ""),
         &[("ARGOCD_ENV_MCP_RENDER_IMAGE_PULL_SECRETS", "ok,NOT OK")],
     );
-    assert_eq!(run.code, Some(2));
-    assert!(
-        run.stderr.contains("`NOT OK` must be a DNS-1123 subdomain"),
-        "{}",
-        run.stderr
-    );
+    assert_refused(&run, "`NOT OK` must be a DNS-1123 subdomain");
 }
 
 #[test]
@@ -271,15 +270,7 @@ fn a_directory_render_puts_the_account_first_in_the_servers_file() {
     let file = std::fs::read_to_string(Path::new(&*out).join("tools/mcpserver-fetch.yaml"))
         .expect("the server's file");
     let docs = documents(&file);
-    assert_eq!(
-        kinds(&docs),
-        [
-            "ServiceAccount/fetch-sa",
-            "StatefulSet/fetch",
-            "Service/mcp-fetch-headless",
-            "Service/mcp-fetch"
-        ]
-    );
+    assert_eq!(kinds(&docs), FETCH_OBJECTS);
     let stream = mcp_render(&["render", "--owner-refs", "omit", &input], "", &[]);
     assert_eq!(
         documents(&stream.stdout),
