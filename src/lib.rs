@@ -6,13 +6,14 @@
 //! [`run`] chains them for the command line and for tests.
 //!
 //! Around the pipeline: [`emit::dir`] (rendered-manifest directories and the `--check` drift
-//! gate), [`plugin`] (Argo CD plugin mode), [`init`] and [`templates`] (GitOps scaffolds),
+//! gate), [`plugin`] (Argo CD plugin mode), [`init`] and [`templates`] (GitOps scaffolds), [`krm`] (the KRM function),
 //! [`schema`] (JSON Schema of the input), [`github`] (workflow annotations).
 
 pub mod diagnostic;
 pub mod emit;
 pub mod github;
 pub mod init;
+pub mod krm;
 pub mod load;
 pub mod model;
 pub mod names;

@@ -52,6 +52,10 @@ enum Command {
     /// Print a JSON Schema of the MCPServer input this version accepts (for editors).
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema,
+    /// Run as a KRM function (kustomize exec functions, kpt): a ResourceList on stdin, every
+    /// MCPServer among its items replaced by its rendered objects, on stdout.
+    #[command(after_help = FN_EXAMPLES)]
+    Fn,
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -87,6 +91,15 @@ Examples:
   mcp-render schema > mcpserver.schema.json
   # then, first line of an MCPServer file (yaml-language-server):
   # yaml-language-server: $schema=./mcpserver.schema.json";
+
+const FN_EXAMPLES: &str = "\
+Options come from the ResourceList's functionConfig, an `mcp-render.dev/v1alpha1` `MCPRender`
+(or a ConfigMap's data): namespace, ownerRefs, owners, paths. See the README, \"Use with
+kustomize\".
+
+Examples:
+  kustomize build --enable-alpha-plugins --enable-exec overlays/prod
+  kpt fn eval --exec mcp-render servers/ -o stdout";
 
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
@@ -269,6 +282,7 @@ fn main() -> ExitCode {
         Command::Init(InitCommand::Argocd(args)) => init_argocd(args),
         Command::Init(InitCommand::Flux(args)) => init_flux(args),
         Command::Owners(args) => owners(args, github),
+        Command::Fn => krm_fn(),
         Command::Schema => write_stdout(schema::to_string().as_bytes()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -331,6 +345,28 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
         check_dir(&dir, &files, github)
     } else {
         write_dir(&dir, &files)
+    }
+}
+
+/// `mcp-render fn`: stdin to [`mcp_render::krm::run`], its output to stdout and stderr.
+fn krm_fn() -> ExitCode {
+    let limits = Limits::default();
+    let mut input = Vec::new();
+    let read = std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), limits.max_file_bytes + 1),
+        &mut input,
+    );
+    if let Err(e) = read {
+        eprintln!("error: cannot read stdin: {e}");
+        return ExitCode::from(1);
+    }
+    let outcome = mcp_render::krm::run(input, &limits);
+    for line in &outcome.stderr {
+        eprintln!("{line}");
+    }
+    match write_stdout(outcome.stdout.as_bytes()) {
+        code if code == ExitCode::SUCCESS => ExitCode::from(outcome.code),
+        code => code,
     }
 }
 
