@@ -56,6 +56,13 @@ enum Command {
     /// MCPServer among its items replaced by its rendered objects, on stdout.
     #[command(after_help = FN_EXAMPLES)]
     Fn,
+    /// Argo CD `parameters.dynamic`: the MCPServers in PATHS (default `.`) as a JSON
+    /// parameter announcement.
+    #[command(hide = true)]
+    ArgocdParameters {
+        /// Files or directories.
+        paths: Vec<PathBuf>,
+    },
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -121,11 +128,10 @@ struct RenderArgs {
     #[arg(long, value_name = "FILE", env = plugin::ENV_OWNERS)]
     owners: Vec<PathBuf>,
 
-    /// auto: ownerReferences where the UID is known, else none and a warning;
+    /// auto (default): ownerReferences where the UID is known, else none and a warning;
     /// require: a missing UID is an error; omit: never.
-    #[arg(long, value_enum, default_value_t = OwnerRefs::Auto, value_name = "POLICY",
-          env = plugin::ENV_OWNER_REFS)]
-    owner_refs: OwnerRefs,
+    #[arg(long, value_enum, value_name = "POLICY", env = plugin::ENV_OWNER_REFS)]
+    owner_refs: Option<OwnerRefs>,
 
     /// Stream format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Yaml, conflicts_with = "output_dir")]
@@ -163,7 +169,7 @@ enum InitCommand {
 const ARGOCD_EXAMPLES: &str = "\
 Examples:
   mcp-render init argocd --repo-url https://github.com/example/platform.git \\
-      --path mcp/servers --namespace tools --image registry.example.com/mcp-render:0.1.0
+      --path mcp/servers --namespace tools
   # then see argocd/README.md";
 
 const FLUX_EXAMPLES: &str = "\
@@ -196,8 +202,9 @@ struct ArgoCdArgs {
     /// Destination namespace, and the namespace of MCPServers that set none.
     #[arg(short, long, value_name = "NS")]
     namespace: String,
-    /// Sidecar image that holds `mcp-render` on its PATH.
-    #[arg(long)]
+    /// Sidecar image that holds `mcp-render` on its PATH (the Dockerfile's image); default
+    /// the release workflow's image for this version.
+    #[arg(long, default_value_t = init::default_image())]
     image: String,
     /// Git revision to deploy.
     #[arg(long, default_value = "HEAD")]
@@ -225,9 +232,9 @@ struct ArgoCdArgs {
     /// Owners lock file, relative to --path.
     #[arg(long, value_name = "FILE")]
     owners: Option<String>,
-    /// Let Applications that name no plugin use this one when their path holds MCPServer
-    /// files. Off by default: it would also take over Applications that apply MCPServer
-    /// resources to the ToolHive operator.
+    /// Let Applications that name no plugin use this one when their path holds a
+    /// `.mcp-render.yaml` marker file (never keyed on MCPServer files, which would also take
+    /// over Applications that apply MCPServer resources to the ToolHive operator).
     #[arg(long)]
     discover: bool,
     #[command(flatten)]
@@ -283,6 +290,7 @@ fn main() -> ExitCode {
         Command::Init(InitCommand::Flux(args)) => init_flux(args),
         Command::Owners(args) => owners(args, github),
         Command::Fn => krm_fn(),
+        Command::ArgocdParameters { paths } => argocd_parameters(paths, github),
         Command::Schema => write_stdout(schema::to_string().as_bytes()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -293,11 +301,44 @@ fn main() -> ExitCode {
 }
 
 fn render(args: RenderArgs, github: bool) -> ExitCode {
+    // Argo CD plugin parameters fill in what neither a flag nor its ARGOCD_ENV_* variable gives.
+    let parameters = match plugin::Parameters::read(&|name| std::env::var(name).ok()) {
+        Ok(parameters) => parameters,
+        Err(d) => {
+            let mut diagnostics = Diagnostics::new();
+            diagnostics.push(d);
+            return invalid(&diagnostics, github);
+        }
+    };
+    let owner_refs = match (args.owner_refs, &parameters.owner_refs) {
+        (Some(policy), _) => policy,
+        (None, Some(text)) => match <OwnerRefs as clap::ValueEnum>::from_str(text, false) {
+            Ok(policy) => policy,
+            Err(_) => {
+                eprintln!(
+                    "error: parameter `{}`: `{text}` is not auto, require or omit",
+                    plugin::PARAM_OWNER_REFS
+                );
+                return ExitCode::from(2);
+            }
+        },
+        (None, None) => OwnerRefs::default(),
+    };
+    let namespace = args
+        .namespace
+        .filter(|ns| !ns.is_empty())
+        .or(parameters.namespace)
+        .or_else(|| {
+            std::env::var(plugin::APP_NAMESPACE)
+                .ok()
+                .filter(|ns| !ns.is_empty())
+        });
+    let allow_empty = args.allow_empty || parameters.allow_empty;
     let options = Options {
         inputs: args.paths,
         owners: args.owners,
-        namespace: args.namespace.filter(|ns| !ns.is_empty()),
-        owner_refs: args.owner_refs,
+        namespace,
+        owner_refs,
         limits: Limits {
             max_file_bytes: args.max_file_size,
             ..Limits::default()
@@ -317,7 +358,7 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
     let Some(dir) = args.output_dir else {
         let in_argocd = plugin::in_argocd(std::env::var(plugin::APP_NAME).ok().as_deref());
         let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
-        if let Some(d) = plugin::refuse_no_objects(objects, in_argocd, args.allow_empty) {
+        if let Some(d) = plugin::refuse_no_objects(objects, in_argocd, allow_empty) {
             let mut diagnostics = Diagnostics::new();
             diagnostics.push(d);
             return invalid(&diagnostics, github);
@@ -346,6 +387,33 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
     } else {
         write_dir(&dir, &files)
     }
+}
+
+/// `mcp-render argocd-parameters`: what `plugin.yaml`'s `parameters.dynamic` prints.
+fn argocd_parameters(paths: Vec<PathBuf>, github: bool) -> ExitCode {
+    let options = Options {
+        inputs: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        },
+        owner_refs: OwnerRefs::Omit,
+        ..Options::default()
+    };
+    let valid = match run::validate(&options, &mut std::io::empty()) {
+        Ok(valid) => valid,
+        Err(diagnostics) => return invalid(&diagnostics, github),
+    };
+    let servers: Vec<String> = valid
+        .valid
+        .servers()
+        .iter()
+        .map(|s| match &s.namespace {
+            Some(ns) => format!("{ns}/{}", s.name),
+            None => s.name.clone(),
+        })
+        .collect();
+    write_stdout(plugin::dynamic_parameters(&servers).as_bytes())
 }
 
 /// `mcp-render fn`: stdin to [`mcp_render::krm::run`], its output to stdout and stderr.

@@ -471,3 +471,126 @@ fn kustomize_fails_the_build_when_the_function_finds_an_error() {
         "{stderr}"
     );
 }
+
+// ---- the Argo CD plugin's parameters ----
+
+fn plugin_render(env: &[(&str, &str)]) -> Output {
+    let mut command = hermetic(Path::new(BIN));
+    command
+        .args(["render", "fixtures/servers/no-namespace.yaml"])
+        .current_dir(ROOT);
+    command.env("ARGOCD_APP_NAME", "demo");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    run(command, "")
+}
+
+fn namespaces(out: &Output) -> Vec<String> {
+    let stdout = text(&out.stdout);
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  namespace: "))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn plugin_namespace_comes_from_env_then_parameters_then_the_app_namespace() {
+    let app_ns = ("ARGOCD_APP_NAMESPACE", "dest");
+    let out = plugin_render(&[app_ns]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let found = namespaces(&out);
+    assert!(
+        !found.is_empty() && found.iter().all(|ns| ns == "dest"),
+        "{found:?}"
+    );
+
+    let json = (
+        "ARGOCD_APP_PARAMETERS",
+        r#"[{"name":"namespace","string":"from-json"}]"#,
+    );
+    let out = plugin_render(&[app_ns, json, ("PARAM_NAMESPACE", "from-param")]);
+    assert!(namespaces(&out).iter().all(|ns| ns == "from-json"));
+    let out = plugin_render(&[app_ns, ("PARAM_NAMESPACE", "from-param")]);
+    assert!(namespaces(&out).iter().all(|ns| ns == "from-param"));
+    let env = ("ARGOCD_ENV_MCP_RENDER_NAMESPACE", "from-env");
+    let out = plugin_render(&[app_ns, json, env]);
+    assert!(namespaces(&out).iter().all(|ns| ns == "from-env"));
+}
+
+#[test]
+fn plugin_parameters_are_checked() {
+    let out = plugin_render(&[("PARAM_OWNER_REFS", "sometimes")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+    assert!(text(&out.stderr).contains("owner-refs"));
+    let out = plugin_render(&[("ARGOCD_APP_PARAMETERS", "{not json")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(text(&out.stdout), "");
+    // allow-empty as a parameter lets an empty render through inside Argo CD.
+    let mut command = hermetic(Path::new(BIN));
+    command
+        .args(["render", "-"])
+        .env("ARGOCD_APP_NAME", "demo")
+        .env("PARAM_ALLOW_EMPTY", "true");
+    assert_eq!(run(command, "").status.code(), Some(0));
+    let mut command = hermetic(Path::new(BIN));
+    command.args(["render", "-"]).env("ARGOCD_APP_NAME", "demo");
+    assert_eq!(run(command, "").status.code(), Some(2));
+}
+
+#[test]
+fn plugin_dynamic_parameters_list_the_servers_of_the_path() {
+    let out = mcp_render(
+        &[
+            "argocd-parameters",
+            "fixtures/servers/sse.yaml",
+            "fixtures/servers/stdio.yaml",
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let announcement: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(announcement[0]["name"], "servers");
+    assert_eq!(announcement[0]["collectionType"], "array");
+    let servers = announcement[0]["array"].as_array().expect("array");
+    assert_eq!(servers.len(), 2);
+    assert!(
+        servers
+            .iter()
+            .all(|s| s.as_str().is_some_and(|s| s.contains('/')))
+    );
+}
+
+#[test]
+fn init_argocd_defaults_the_image_to_the_published_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("argocd");
+    let out = mcp_render(
+        &[
+            "init",
+            "argocd",
+            "--repo-url",
+            "https://example.com/r.git",
+            "--path",
+            "mcp",
+            "--namespace",
+            "tools",
+            "--discover",
+            "-o",
+            out_dir.to_str().expect("UTF-8"),
+        ],
+        "",
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let patch = std::fs::read_to_string(out_dir.join("repo-server-patch.yaml")).expect("patch");
+    let image = format!(
+        "image: \"ghcr.io/mcp-render/mcp-render:v{}\"",
+        env!("CARGO_PKG_VERSION")
+    );
+    assert!(patch.contains(&image), "{patch}");
+    let plugin = std::fs::read_to_string(out_dir.join("plugin.yaml")).expect("plugin");
+    assert!(plugin.contains("fileName: .mcp-render.yaml"));
+    assert!(!plugin.contains("sh\n"), "the image has no shell");
+}
