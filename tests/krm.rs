@@ -384,10 +384,14 @@ fn kustomize_of_render(kustomize: &Path, app: &Path, args: &[&str]) -> String {
     kustomize_build(kustomize, &dir, false)
 }
 
-fn function_config(kind_and_options: &str) -> String {
-    format!(
+/// Writes `kustomization.yaml` and `render.yaml`, the function's config: `kind_and_options`
+/// plus the metadata that makes it an exec function running this build's mcp-render.
+fn write_kustomization(app: &Path, kustomization: &str, kind_and_options: &str) {
+    let config = format!(
         "{kind_and_options}metadata:\n  name: render\n  annotations:\n    config.kubernetes.io/function: |\n      exec:\n        path: {BIN}\n        args: [fn]\n"
-    )
+    );
+    std::fs::write(app.join("kustomization.yaml"), kustomization).expect("write");
+    std::fs::write(app.join("render.yaml"), config).expect("write");
 }
 
 #[test]
@@ -400,11 +404,11 @@ fn kustomize_transformer_output_equals_render() {
         kustomization.push_str(&format!("- servers/{name}\n"));
     }
     kustomization.push_str("transformers:\n- render.yaml\n");
-    std::fs::write(fn_dir.join("kustomization.yaml"), kustomization).expect("write");
-    let config = function_config(
+    write_kustomization(
+        fn_dir,
+        &kustomization,
         "apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\nnamespace: tools\nownerRefs: omit\n",
     );
-    std::fs::write(fn_dir.join("render.yaml"), config).expect("write");
 
     let built = kustomize_build(&kustomize, fn_dir, true);
     let expected = kustomize_of_render(
@@ -424,16 +428,12 @@ fn kustomize_transformer_output_equals_render() {
 fn kustomize_generator_output_equals_render() {
     let Some(kustomize) = kustomize() else { return };
     let app = app_folder();
-    std::fs::write(
-        app.path().join("kustomization.yaml"),
-        "generators:\n- render.yaml\n",
-    )
-    .expect("write");
     // As a ConfigMap, the way kpt passes options; the paths relative to the kustomization.
-    let config = function_config(
+    write_kustomization(
+        app.path(),
+        "generators:\n- render.yaml\n",
         "apiVersion: v1\nkind: ConfigMap\ndata:\n  paths: servers\n  ownerRefs: omit\n",
     );
-    std::fs::write(app.path().join("render.yaml"), config).expect("write");
 
     let built = kustomize_build(&kustomize, app.path(), true);
     let expected =
@@ -451,13 +451,11 @@ fn kustomize_fails_the_build_when_the_function_finds_an_error() {
         "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  name: bad\nspec:\n  image: example.com/x:1\n  transport: carrier-pigeon\n",
     )
     .expect("write");
-    std::fs::write(
-        app.path().join("kustomization.yaml"),
+    write_kustomization(
+        app.path(),
         "resources:\n- servers/bad.yaml\ntransformers:\n- render.yaml\n",
-    )
-    .expect("write");
-    let config = function_config("apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\n");
-    std::fs::write(app.path().join("render.yaml"), config).expect("write");
+        "apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\n",
+    );
     let mut command = hermetic(&kustomize);
     command
         .args(["build", "--enable-alpha-plugins", "--enable-exec"])
