@@ -4,7 +4,8 @@
 #   2. it renders, and prints its dynamic parameters, as user 999 inside an empty root that
 #      holds only the binary and the input (unshare + chroot: no libc, no shell, no /etc);
 #   3. with BUILDAH=1, `buildah bud` (vfs storage) builds the image's FROM scratch stage from
-#      that binary (the Dockerfile's first stage needs the rust image from a registry).
+#      that binary (the Dockerfile's first stage needs the rust image from a registry), lists
+#      its files, and renders a mounted app folder inside it with `buildah run`.
 # Needs root (unshare, chroot). Usage: scripts/static-check.sh
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -28,19 +29,23 @@ mkdir -p "$jail/app" "$jail/tmp"
 cp "$root/fixtures/servers/sse.yaml" "$jail/app/"
 chmod -R a+rX "$jail"
 echo "== render inside an empty root, as 999:999"
-expected="$("$bin" render -n tools "$root/fixtures/servers/sse.yaml")"
+unshare="$(command -v unshare)"
+chroot="$(command -v chroot)"
+expected="$("$bin" render -n tools --owner-refs omit "$root/fixtures/servers/sse.yaml")"
 got="$(cd / && env -i PATH=/usr/local/bin ARGOCD_APP_NAME=demo \
-  unshare --mount --pid --fork chroot --userspec=999:999 "$jail" /usr/local/bin/mcp-render render -n tools /app)"
+  "$unshare" --mount --pid --fork "$chroot" --userspec=999:999 "$jail" \
+  /usr/local/bin/mcp-render render -n tools --owner-refs omit /app)"
 [[ "$got" == "$expected" ]] || { echo "FAIL: render differs inside the empty root" >&2; exit 1; }
 echo "ok: $(grep -c '^kind:' <<<"$got") objects, same bytes as outside"
-params="$(env -i unshare --mount --pid --fork chroot --userspec=999:999 "$jail" \
+params="$(env -i "$unshare" --mount --pid --fork "$chroot" --userspec=999:999 "$jail" \
   /usr/local/bin/mcp-render argocd-parameters /app)"
 echo "ok: parameters.dynamic prints $params"
 
 if [[ "${BUILDAH:-0}" == 1 ]]; then
   echo "== buildah bud (vfs), FROM scratch stage only"
   ctx="$jail/ctx"
-  mkdir -p "$ctx/out/usr/local/bin" "$ctx/out/home/argocd/cmp-server/config" "$ctx/out/tmp"
+  mkdir -p "$ctx/out/usr/local/bin" "$ctx/out/home/argocd/cmp-server/config"
+  install -d -m 1777 "$ctx/out/tmp"
   cp "$bin" "$ctx/out/usr/local/bin/"
   "$bin" init argocd --repo-url https://example.invalid/r.git --path . --namespace default \
     -o "$ctx/argocd" >/dev/null 2>&1
@@ -50,9 +55,15 @@ if [[ "${BUILDAH:-0}" == 1 ]]; then
   storage=(--storage-driver vfs --root "$jail/storage" --runroot "$jail/run")
   buildah "${storage[@]}" bud --isolation chroot -f "$ctx/Containerfile" -t mcp-render:check "$ctx"
   buildah "${storage[@]}" inspect --format '{{.OCIv1.Config.User}} {{.OCIv1.Config.Entrypoint}}' mcp-render:check
+  echo
   c="$(buildah "${storage[@]}" from mcp-render:check)"
   mnt="$(buildah "${storage[@]}" mount "$c")"
   find "$mnt" -mindepth 1 | sed "s#^$mnt##" | sort
   buildah "${storage[@]}" run --isolation chroot "$c" -- /usr/local/bin/mcp-render --version
+  # The image renders (as its USER 999) an app folder mounted read-only, like Argo CD's.
+  got="$(buildah "${storage[@]}" run --isolation chroot -v "$jail/app:/app:ro" "$c" -- \
+    /usr/local/bin/mcp-render render -n tools --owner-refs omit /app)"
+  [[ "$got" == "$expected" ]] || { echo "FAIL: the image renders other bytes" >&2; exit 1; }
+  echo "ok: the image renders the same bytes"
   buildah "${storage[@]}" rm "$c" >/dev/null
 fi
