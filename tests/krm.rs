@@ -286,6 +286,43 @@ fn fn_reads_its_options_from_a_config_map_too() {
 }
 
 #[test]
+fn fn_owners_files_give_the_services_owner_references_as_in_render() {
+    let docs = vec![fixture("with-owners.yaml")];
+    let config = "apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\nmetadata:\n  name: render\nownerRefs: require\nowners:\n- fixtures/owners/with-owners.yaml\n";
+    let out = mcp_render(&["fn"], &resource_list(&docs, Some(config)));
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got = items(&yaml(&text(&out.stdout)));
+    let rendered = mcp_render(
+        &[
+            "render",
+            "--format",
+            "json",
+            "--owner-refs",
+            "require",
+            "--owners",
+            "fixtures/owners/with-owners.yaml",
+            "fixtures/servers/with-owners.yaml",
+        ],
+        "",
+    );
+    let expected = items(&serde_json::from_slice(&rendered.stdout).expect("JSON"));
+    assert_eq!(got, expected);
+    let services: Vec<&Value> = got.iter().filter(|o| o["kind"] == "Service").collect();
+    assert_eq!(services.len(), 2);
+    for service in services {
+        assert_eq!(
+            service["metadata"]["ownerReferences"][0]["uid"],
+            "3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10"
+        );
+    }
+    // Without the owners file, `require` is an error: results, no items.
+    let config = "apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\nmetadata:\n  name: render\nownerRefs: require\n";
+    let out = mcp_render(&["fn"], &resource_list(&docs, Some(config)));
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(yaml(&text(&out.stdout))["items"], Value::Array(Vec::new()));
+}
+
+#[test]
 fn fn_refuses_what_is_not_a_resource_list() {
     for input in [
         "apiVersion: v1\nkind: List\nitems: []\n",
