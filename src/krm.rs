@@ -73,7 +73,7 @@ pub struct Outcome {
     pub stdout: String,
     /// One line per problem (without newline).
     pub stderr: Vec<String>,
-    /// 0, or 2 when any result is an error.
+    /// 0; 2 when any result is an error; 1 when the output could not be serialised.
     pub code: u8,
 }
 
