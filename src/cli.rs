@@ -42,6 +42,17 @@ pub enum Command {
     /// Print a JSON Schema of the MCPServer input this version accepts (for editors).
     #[command(after_help = SCHEMA_EXAMPLES)]
     Schema,
+    /// Run as a KRM function (kustomize exec functions, kpt): a ResourceList on stdin, every
+    /// MCPServer among its items replaced by its rendered objects, on stdout.
+    #[command(after_help = FN_EXAMPLES)]
+    Fn,
+    /// Argo CD `parameters.dynamic`: the MCPServers in PATHS (default `.`) as a JSON
+    /// parameter announcement.
+    #[command(hide = true)]
+    ArgocdParameters {
+        /// Files or directories.
+        paths: Vec<PathBuf>,
+    },
     /// Print a shell completion script.
     #[command(after_help = COMPLETIONS_EXAMPLES)]
     Completions {
@@ -88,6 +99,14 @@ Examples:
   # then, first line of an MCPServer file (yaml-language-server):
   # yaml-language-server: $schema=./mcpserver.schema.json";
 
+const FN_EXAMPLES: &str = "\
+Options come from the ResourceList's functionConfig, an `mcp-render.dev/v1alpha1` `MCPRender`
+(or a ConfigMap's data): namespace, ownerRefs, owners, paths, imagePullSecrets,
+serviceAccounts. See the README, \"Use with kustomize\".
+
+Examples:
+  kustomize build --enable-alpha-plugins --enable-exec overlays/prod";
+
 const COMPLETIONS_EXAMPLES: &str = "\
 Examples:
   mcp-render completions bash > ~/.local/share/bash-completion/completions/mcp-render
@@ -108,11 +127,10 @@ pub struct RenderArgs {
     #[arg(long, value_name = "FILE", env = plugin::ENV_OWNERS)]
     pub owners: Vec<PathBuf>,
 
-    /// auto: ownerReferences where the UID is known, else none and a warning;
+    /// auto (default): ownerReferences where the UID is known, else none and a warning;
     /// require: a missing UID is an error; omit: never.
-    #[arg(long, value_enum, default_value_t = OwnerRefsArg::Auto, value_name = "POLICY",
-          env = plugin::ENV_OWNER_REFS)]
-    pub owner_refs: OwnerRefsArg,
+    #[arg(long, value_enum, value_name = "POLICY", env = plugin::ENV_OWNER_REFS)]
+    pub owner_refs: Option<OwnerRefsArg>,
 
     /// render: a ServiceAccount `<name>-sa` for each MCPServer that sets no
     /// spec.serviceAccount, as ToolHive's operator creates it; omit: none (the accounts are
@@ -241,7 +259,7 @@ pub enum InitCommand {
 const ARGOCD_EXAMPLES: &str = "\
 Examples:
   mcp-render init argocd --repo-url https://github.com/example/platform.git \\
-      --path mcp/servers --namespace tools --image registry.example.com/mcp-render:0.1.0
+      --path mcp/servers --namespace tools
   # then see argocd/README.md";
 
 const FLUX_EXAMPLES: &str = "\
@@ -274,8 +292,9 @@ pub struct ArgoCdArgs {
     /// Destination namespace, and the namespace of MCPServers that set none.
     #[arg(short, long, value_name = "NS")]
     pub namespace: String,
-    /// Sidecar image that holds `mcp-render` on its PATH.
-    #[arg(long)]
+    /// Sidecar image that holds `mcp-render` on its PATH (the Dockerfile's image); default
+    /// the release workflow's image for this version.
+    #[arg(long, default_value_t = init::default_image())]
     pub image: String,
     /// Git revision to deploy.
     #[arg(long, default_value = "HEAD")]
@@ -303,9 +322,9 @@ pub struct ArgoCdArgs {
     /// Owners lock file, relative to --path.
     #[arg(long, value_name = "FILE")]
     pub owners: Option<String>,
-    /// Let Applications that name no plugin use this one when their path holds MCPServer
-    /// files. Off by default: it would also take over Applications that apply MCPServer
-    /// resources to the ToolHive operator.
+    /// Let Applications that name no plugin use this one when their path holds a
+    /// `.mcp-render.yaml` marker file (never keyed on MCPServer files, which would also take
+    /// over Applications that apply MCPServer resources to the ToolHive operator).
     #[arg(long)]
     pub discover: bool,
     #[command(flatten)]
@@ -415,7 +434,7 @@ impl From<&RenderArgs> for mcp_render::Options {
             inputs: args.paths.clone(),
             owners: args.owners.clone(),
             namespace: args.namespace.clone().filter(|ns| !ns.is_empty()),
-            owner_refs: args.owner_refs.into(),
+            owner_refs: args.owner_refs.map_or(OwnerRefs::Auto, Into::into),
             accounts: AccountOptions {
                 mode: args.service_accounts.into(),
                 default_pull_secrets: args.image_pull_secret.clone(),

@@ -175,6 +175,17 @@ fn env_context() -> Value {
     }
 }
 
+/// Where the release workflow (`.github/workflows/release.yml`) publishes the plugin image:
+/// `ghcr.io/<repository owner>/mcp-render:<version>`.
+pub const IMAGE_REPOSITORY: &str = "ghcr.io/mcp-render/mcp-render";
+
+/// `init argocd`'s default `--image`: [`IMAGE_REPOSITORY`] at this build's version, the tag the
+/// release workflow gives it (`v` and the Cargo version). Forks publish under their own
+/// owner and pass `--image`.
+pub fn default_image() -> String {
+    format!("{IMAGE_REPOSITORY}:v{}", env!("CARGO_PKG_VERSION"))
+}
+
 /// The Argo CD scaffold: `plugin.yaml`, `repo-server-patch.yaml`, `kustomization.yaml` (a
 /// kustomize Component installing both), `application.yaml` and `README.md`.
 pub fn argocd(params: &ArgoCd) -> Result<Files, InitError> {

@@ -11,7 +11,8 @@
 //! - [`owners_lock`]: `mcp-render owners`;
 //! - [`init::argocd`], [`init::flux`] and [`init::write_new`]: `mcp-render init`;
 //! - [`schema::to_string`]: `mcp-render schema`;
-//! - [`impact::compare`]: what a change will do (`render --check`, `mcp-render diff`).
+//! - [`impact::compare`]: what a change will do (`render --check`, `mcp-render diff`);
+//! - [`krm::run`]: `mcp-render fn`, the KRM function (kustomize, kpt).
 //!
 //! Every failure of the input comes back as [`Diagnostics`] (`path:line:col: field: message`,
 //! all of them, never only the first), and nothing is returned for output then.
@@ -63,6 +64,7 @@ pub mod yaml11;
 pub mod github;
 pub mod impact;
 pub mod init;
+pub mod krm;
 pub mod plugin;
 pub mod schema;
 
@@ -76,6 +78,6 @@ pub use model::OwnerRefs;
 pub use render::service_account::{AccountOptions, ServiceAccounts, pull_secret_name};
 pub use run::{
     DirPlan, Error, Options, OwnersLock, Rendering, owners_lock, plan_dir, read_yaml_stream,
-    render, render_str,
+    render, render_str, server_names,
 };
 pub use templates::shell_quote;

@@ -84,6 +84,8 @@ enum Failure {
     Output(String),
     /// `diff` found changes that `--fail-on` counts (the report is out). Exit 1.
     Changes(usize),
+    /// Everything was said already (`fn` writes its results itself). Exit with the code.
+    Exit(u8),
 }
 
 impl Failure {
@@ -138,6 +140,7 @@ impl Failure {
                 let _ = writeln!(stderr, "error: {message}");
                 1
             }
+            Failure::Exit(code) => code,
             Failure::Changes(n) => {
                 let s = if n == 1 { "" } else { "s" };
                 let _ = writeln!(
@@ -187,6 +190,8 @@ fn run(cli: Cli, env: &Env) -> Result<(), Failure> {
         }
         Command::Owners(args) => owners(&args, env),
         Command::Diff(args) => diff(&args, env),
+        Command::Fn => krm_fn(),
+        Command::ArgocdParameters { paths } => argocd_parameters(paths),
         Command::Schema => write_stdout(schema::to_string().as_bytes()),
         Command::Completions { shell } => {
             let mut out = Vec::new();
@@ -199,6 +204,32 @@ fn run(cli: Cli, env: &Env) -> Result<(), Failure> {
 fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
     let mut options = Options::from(args);
     options.argocd = env.argocd;
+    // Argo CD plugin parameters fill in what neither a flag nor its ARGOCD_ENV_* variable
+    // gives; then the Application's destination namespace.
+    let parameters = plugin::Parameters::read(&|name| std::env::var(name).ok()).map_err(|d| {
+        let mut diagnostics = Diagnostics::new();
+        diagnostics.push(d);
+        Failure::Invalid(vec![diagnostics])
+    })?;
+    if args.owner_refs.is_none()
+        && let Some(text) = &parameters.owner_refs
+    {
+        options.owner_refs = mcp_render::OwnerRefs::from_name(text).ok_or_else(|| {
+            Failure::Usage(format!(
+                "parameter `{}`: `{text}` is not auto, require or omit",
+                plugin::PARAM_OWNER_REFS
+            ))
+        })?;
+    }
+    if options.namespace.is_none() {
+        options.namespace = parameters.namespace.filter(|ns| !ns.is_empty());
+    }
+    if options.namespace.is_none() && env.argocd {
+        options.namespace = std::env::var(plugin::APP_NAMESPACE)
+            .ok()
+            .filter(|ns| !ns.is_empty());
+    }
+    options.allow_empty |= parameters.allow_empty;
     if args.gate.is_set() && !args.check {
         return Err(Failure::Usage(
             "--report and --fail-on need --check".to_string(),
@@ -317,6 +348,41 @@ fn print_annotations(annotations: &[String]) {
     let mut stderr = std::io::stderr().lock();
     for annotation in annotations {
         let _ = writeln!(stderr, "{annotation}");
+    }
+}
+
+/// `mcp-render argocd-parameters`: what `plugin.yaml`'s `parameters.dynamic` prints.
+fn argocd_parameters(paths: Vec<PathBuf>) -> Result<(), Failure> {
+    let options = Options {
+        inputs: if paths.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            paths
+        },
+        owner_refs: mcp_render::OwnerRefs::Omit,
+        ..Options::default()
+    };
+    let servers = mcp_render::server_names(&options)?;
+    write_stdout(plugin::dynamic_parameters(&servers).as_bytes())
+}
+
+/// `mcp-render fn`: stdin to [`mcp_render::krm::run`], its output to stdout and stderr.
+fn krm_fn() -> Result<(), Failure> {
+    let limits = mcp_render::Limits::default();
+    let mut input = Vec::new();
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(std::io::stdin().lock(), limits.max_file_bytes + 1),
+        &mut input,
+    )
+    .map_err(|e| Failure::Output(format!("cannot read stdin: {e}")))?;
+    let outcome = mcp_render::krm::run(input, &limits);
+    for line in &outcome.stderr {
+        eprintln!("{line}");
+    }
+    write_stdout(outcome.stdout.as_bytes())?;
+    match outcome.code {
+        0 => Ok(()),
+        code => Err(Failure::Exit(code)),
     }
 }
 

@@ -91,6 +91,19 @@ pub enum OwnerRefs {
     Omit,
 }
 
+impl OwnerRefs {
+    /// The policy called `name`: `auto`, `require` or `omit`, as the flag, the plugin
+    /// parameters and the KRM function config spell it.
+    pub fn from_name(name: &str) -> Option<OwnerRefs> {
+        match name {
+            "auto" => Some(OwnerRefs::Auto),
+            "require" => Some(OwnerRefs::Require),
+            "omit" => Some(OwnerRefs::Omit),
+            _ => None,
+        }
+    }
+}
+
 /// Ports in this range make `mcp-<name>` a NodePort Service with `nodePort` = the port,
 /// because ToolHive binds the host port to the MCP port (`createServicePorts`); so two
 /// servers cannot share one (a rule of [`crate::validate`]).

@@ -375,6 +375,22 @@ fn read_owners(options: &Options, stdin: &mut dyn Read, diagnostics: &mut Diagno
     owners
 }
 
+/// The MCPServers in `options.inputs`, checked as `render` checks them, as `namespace/name`
+/// (or `name` without a namespace), in render order: the Argo CD plugin's dynamic
+/// parameter announcement.
+pub fn server_names(options: &Options) -> Result<Vec<String>, Error> {
+    let valid = validate(options, &mut std::io::empty()).map_err(Error::Invalid)?;
+    Ok(valid
+        .valid
+        .servers()
+        .iter()
+        .map(|s| match &s.namespace {
+            Some(ns) => format!("{ns}/{}", s.name),
+            None => s.name.clone(),
+        })
+        .collect())
+}
+
 /// Reads a YAML (or JSON) stream as Kubernetes clients do (YAML 1.1, as Go's
 /// `sigs.k8s.io/yaml` reads it), with the loader `mcp-render` reads its input with: one JSON
 /// value per document. `name` names the text in the error.

@@ -9,6 +9,7 @@ mod cli;
 mod gitops;
 mod hardening;
 mod impact;
+mod krm;
 mod parallel;
 mod properties;
 mod proxy_fields;
