@@ -56,8 +56,9 @@ echo "threads: ${MCP_RENDER_THREADS:-all cores}"
 
 say "build"
 cargo build --release --quiet --bin mcp-render --example gen_servers
-BIN=$PWD/target/release/mcp-render
-GEN=$PWD/target/release/examples/gen_servers
+TARGET=${CARGO_TARGET_DIR:-$PWD/target}
+BIN=$TARGET/release/mcp-render
+GEN=$TARGET/release/examples/gen_servers
 
 say "inputs (deterministic; regenerated when the generator changes)"
 SIZES=(1 1000 10000 100000)
