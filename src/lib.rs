@@ -60,6 +60,7 @@ pub mod validate;
 pub mod yaml11;
 
 pub mod github;
+pub mod impact;
 pub mod init;
 pub mod plugin;
 pub mod schema;

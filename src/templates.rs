@@ -46,6 +46,10 @@ pub const TEMPLATES: &[(&str, &str)] = &[
         "flux/README.md.j2",
         include_str!("../templates/flux/README.md.j2"),
     ),
+    (
+        "report/pull-request.md.j2",
+        include_str!("../templates/report/pull-request.md.j2"),
+    ),
 ];
 
 /// The environment: strict about undefined values, trailing newlines kept, JSON escaping for
