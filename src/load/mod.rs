@@ -11,7 +11,7 @@
 //!
 //! Here: reading files, directories and stdin, with the size limit, and decoding. `pieces`:
 //! cutting a big stream into pieces parsed in parallel. `tree`: turning the parser's events
-//! into located trees ([`Node`]), with the depth, node and key checks.
+//! into located trees (`Node`), with the depth, node and key checks.
 
 mod pieces;
 mod tree;

@@ -72,7 +72,7 @@ fn as_stored(mut object: Value) -> Value {
     object
 }
 
-/// 1. Every valid fixture applies cleanly (server-side, strict field validation), and every
+/// Claim 1: Every valid fixture applies cleanly (server-side, strict field validation), and every
 /// rendered field is in the live object with the same value.
 #[test]
 fn every_fixture_applies_and_reads_back() {
@@ -98,7 +98,7 @@ fn every_fixture_applies_and_reads_back() {
     apply_and_compare(&cluster, &run.stdout);
 }
 
-/// 2. The StatefulSet controller creates pods `<name>-0 … <name>-(n-1)` with the rendered
+/// Claim 2: The StatefulSet controller creates pods `<name>-0 … <name>-(n-1)` with the rendered
 /// pod template, in a namespace where no ToolHive operator ever ran; the ServiceAccount
 /// admission plugin finds the rendered `<name>-sa` and copies its image pull secrets into
 /// the pods.
@@ -201,7 +201,7 @@ fn garbage_collector_pass(cluster: &Cluster, ns: &str, round: usize) {
     });
 }
 
-/// 3. Owner references end to end, with the real UIDs from `mcp-render owners`.
+/// Claim 3: Owner references end to end, with the real UIDs from `mcp-render owners`.
 #[test]
 fn owner_references_follow_the_live_statefulset() {
     let Some(cluster) = cluster() else { return };
@@ -333,7 +333,7 @@ fn settled_revision(cluster: &Cluster, ns: &str, name: &str) -> String {
     revision
 }
 
-/// 4. Zero restarts: re-applying an unchanged render creates no ControllerRevision; changing
+/// Claim 4: Zero restarts: re-applying an unchanged render creates no ControllerRevision; changing
 /// one server's image creates exactly one, for that StatefulSet only.
 #[test]
 fn an_unchanged_render_restarts_nothing() {
@@ -387,7 +387,7 @@ fn an_unchanged_render_restarts_nothing() {
     );
 }
 
-/// 5. The name limits are the real ones.
+/// Claim 5: The name limits are the real ones.
 #[test]
 fn name_limits_are_the_real_ones() {
     let Some(cluster) = cluster() else { return };
@@ -474,7 +474,7 @@ fn name_limits_are_the_real_ones() {
     );
 }
 
-/// 6. NodePort: an `mcpPort` in 30000–32767 gives a NodePort Service on that port; two servers
+/// Claim 6: NodePort: an `mcpPort` in 30000–32767 gives a NodePort Service on that port; two servers
 /// on one port are refused by mcp-render, before the API server would refuse the second.
 #[test]
 fn node_ports_are_allocated_as_rendered() {
@@ -536,7 +536,7 @@ fn comparable(mut object: Value) -> Value {
     object
 }
 
-/// 7. A rendered folder applied with `kubectl apply -k` gives the same live objects as the
+/// Claim 7: A rendered folder applied with `kubectl apply -k` gives the same live objects as the
 /// stream.
 #[test]
 fn a_rendered_folder_applies_like_the_stream() {

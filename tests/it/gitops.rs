@@ -1153,11 +1153,12 @@ fn init_flux_writes_the_kustomization_and_the_push_recipe() {
             .permissions(),
     );
     assert_eq!(mode & 0o777, 0o755);
-    let syntax = Command::new("sh")
-        .args(["-n", "oci/push-artifact.sh"])
-        .current_dir(temp.path())
-        .output();
-    if let Ok(syntax) = syntax {
+    if have_tool("sh", &["-c", "true"]) {
+        let syntax = Command::new("sh")
+            .args(["-n", "oci/push-artifact.sh"])
+            .current_dir(temp.path())
+            .output()
+            .expect("sh runs");
         assert!(syntax.status.success(), "{}", stderr(&syntax));
     }
 }
