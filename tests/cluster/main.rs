@@ -660,9 +660,7 @@ fn duplicate_env_and_ports_are_refused_like_server_side_apply() {
         rejected.stderr
     );
     // The same for a port the template already declares (sse adds mcpPort 8080).
-    let sse = format!(
-        "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  name: dup-port\nspec:\n  image: ghcr.io/stackloklabs/yardstick/yardstick-server:1.1.1\n  transport: sse\n  mcpPort: 8080\n  podTemplateSpec:\n    spec:\n      containers:\n      - name: mcp\n        ports:\n        - containerPort: 8080\n"
-    );
+    let sse = "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  name: dup-port\nspec:\n  image: ghcr.io/stackloklabs/yardstick/yardstick-server:1.1.1\n  transport: sse\n  mcpPort: 8080\n  podTemplateSpec:\n    spec:\n      containers:\n      - name: mcp\n        ports:\n        - containerPort: 8080\n";
     let refused = mcp_render(&["render", "-n", ns, "-"], Some(sse.as_bytes()));
     assert_eq!(refused.code, Some(2), "{}", refused.stderr);
     assert!(
