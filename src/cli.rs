@@ -28,7 +28,7 @@ pub enum Command {
     #[command(after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
     /// Write Argo CD or Flux integration files.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = INIT_EXAMPLES)]
     Init(InitCommand),
     /// Turn `kubectl get statefulsets -o json|yaml` output into a small owners lock file.
     #[command(after_help = OWNERS_EXAMPLES)]
@@ -57,6 +57,13 @@ Examples:
 In an Argo CD plugin, flags not given fall back to the ARGOCD_ENV_MCP_RENDER_* variables
 shown with each flag, and an empty render is refused (ARGOCD_APP_NAME is set).
 With GITHUB_ACTIONS=true, errors and drift are also printed as workflow annotations.";
+
+const INIT_EXAMPLES: &str = "\
+Examples:
+  mcp-render init argocd --repo-url https://github.com/example/platform.git \\
+      --path mcp/servers --namespace tools --image registry.example.com/mcp-render:0.1.0
+  mcp-render init flux --path mcp/rendered --inputs mcp/servers
+  mcp-render init argocd --help                   # every flag of one target";
 
 const OWNERS_EXAMPLES: &str = "\
 Examples:
@@ -112,7 +119,8 @@ pub struct RenderArgs {
     #[arg(long, requires = "output_dir")]
     pub check: bool,
 
-    /// Print an empty stream with exit code 0 even inside Argo CD (see below).
+    /// Accept a render with no objects: an empty stream inside Argo CD (see below), an empty
+    /// folder with -o (which removes every file it wrote there before).
     #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
     pub allow_empty: bool,
 

@@ -333,8 +333,30 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
 /// Splits a source into its documents. Empty documents (nothing, `null`, only comments) are
 /// dropped here: they are not objects. A syntax error fails the whole source, since the
 /// parser cannot say where the next document would start.
+/// A source that is not YAML because it is a Helm template says so.
 pub fn parse_documents(source: &Source, limits: &Limits) -> Result<Vec<Document>, Diagnostic> {
-    tree::parse_piece(source, 0..source.text.len(), 0, limits).map(|(documents, _)| documents)
+    tree::parse_piece(source, 0..source.text.len(), 0, limits)
+        .map(|(documents, _)| documents)
+        .map_err(|mut d| {
+            if looks_like_helm_template(&source.text) {
+                d.message.push_str(HELM_HINT);
+            }
+            d
+        })
+}
+
+/// What a syntax error in a Helm template adds.
+const HELM_HINT: &str = "; this looks like a Helm template (`{{ ... }}`), which is not YAML until Helm renders it: run `helm template RELEASE CHART | mcp-render render -`";
+
+/// True when `text` holds a Go template action (`{{ ... }}`) outside comments.
+fn looks_like_helm_template(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        !code.starts_with('#')
+            && code
+                .find("{{")
+                .is_some_and(|start| code[start..].contains("}}"))
+    })
 }
 
 /// Reads and parses everything: the usual entry point of the stage.

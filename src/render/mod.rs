@@ -20,7 +20,7 @@ use crate::parse::owners::Owners;
 use crate::validate::Validated;
 
 pub use services::{headless_service, service};
-pub use statefulset::statefulset;
+pub use statefulset::{MCP_CONTAINER, statefulset};
 
 /// The objects rendered for one MCPServer, in stream order.
 #[derive(Debug, Clone, PartialEq)]

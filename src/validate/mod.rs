@@ -9,6 +9,7 @@
 //! (collisions, node ports), which place their messages with the locations parse recorded.
 
 mod across;
+mod overrides;
 mod server;
 
 use std::collections::BTreeMap;
@@ -76,6 +77,7 @@ pub fn check_each(
     };
     for server in &parsed.servers {
         server::check_server(server, &mut report);
+        overrides::check_overrides(server, &mut report);
         // A server that failed the CRD check is never rendered: no word on its Services.
         if !parsed.problems.contains_key(&server.origin) {
             server::check_owner(server, owners, owner_refs, &mut report);
@@ -186,6 +188,11 @@ impl Reporter<'_> {
         if self.already_reported(origin, field) {
             return;
         }
+        // "`{value}` {why}" of an empty value would read "`` must not be empty".
+        let message = match message.strip_prefix("`` ") {
+            Some(why) => why.to_string(),
+            None => message,
+        };
         self.diagnostics
             .push(Diagnostic::error(location, field, message));
     }
