@@ -90,7 +90,8 @@ pub struct RenderArgs {
     /// Files or directories (recursively *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     pub paths: Vec<PathBuf>,
 
-    /// Namespace for MCPServers that set none; without it they get no namespace.
+    /// Namespace for MCPServers and other namespaced objects that set none; without it they
+    /// get no namespace.
     #[arg(short, long, value_name = "NS", env = plugin::ENV_NAMESPACE)]
     pub namespace: Option<String>,
 

@@ -533,3 +533,51 @@ metadata: {name: settings, namespace: no}
         help.stdout()
     );
 }
+
+/// The README's first command, as written there (its output folder moved to a temporary
+/// one): the bundled examples render into a folder with one line on stderr and no warning,
+/// and the examples folder holds only inputs.
+#[test]
+fn the_readme_quick_start_is_quiet() {
+    let readme = std::fs::read_to_string("README.md").expect("README");
+    let line = readme
+        .lines()
+        .find(|line| line.starts_with("cargo run --release -q -- render "))
+        .expect("the quick start command");
+    let command = line.split('#').next().unwrap_or_default();
+    let words: Vec<&str> = command.split_whitespace().skip(5).collect();
+    assert_eq!(words.last(), Some(&"fixtures/servers"), "{line}");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let out = tmp.path().join("rendered");
+    let args: Vec<std::ffi::OsString> = words
+        .iter()
+        .map(|word| match *word {
+            "rendered" => out.clone().into_os_string(),
+            other => other.into(),
+        })
+        .collect();
+    let run = util::mcp_render().args(&args).run();
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(warnings(&run).is_empty(), "{}", run.stderr);
+    assert!(run.stderr.contains(": wrote "), "{}", run.stderr);
+    for listed in [
+        "_no-namespace/mcpserver-everywhere.yaml",
+        "data/mcpserver-postgres.yaml",
+        "demo/mcpserver-memory.yaml",
+    ] {
+        assert!(out.join(listed).is_file(), "{listed}");
+        assert!(
+            readme.contains(&format!("rendered/{listed}")),
+            "{listed} in the README listing"
+        );
+    }
+    assert!(out.join("kustomization.yaml").is_file());
+    for entry in std::fs::read_dir("fixtures/servers").expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let input = path
+            .extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "json");
+        assert!(input, "{} is not an input", path.display());
+    }
+}
