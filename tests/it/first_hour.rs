@@ -24,6 +24,11 @@ fn warnings(run: &Run) -> Vec<&str> {
         .collect()
 }
 
+/// The binary run in `dir` with `args`.
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    util::mcp_render().current_dir(dir).args(args).run()
+}
+
 fn write(path: &Path, text: &str) {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent).expect("mkdir");
@@ -40,10 +45,7 @@ fn links_back_to_a_parent_are_reported_once_and_never_walked() {
     // Two links back to the folder that holds them: followed, this never ends.
     std::os::unix::fs::symlink("..", servers.join("up")).expect("link");
     std::os::unix::fs::symlink(".", servers.join("here")).expect("link");
-    let run = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "servers"])
-        .run();
+    let run = run_in(tmp.path(), &["render", "servers"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout().matches("kind: StatefulSet").count(), 1);
     let warned = warnings(&run);
@@ -66,10 +68,7 @@ fn a_deep_link_loop_reads_each_file_once() {
     let servers = tmp.path().join("servers");
     write(&servers.join("a/demo.yaml"), SERVER);
     std::os::unix::fs::symlink("..", servers.join("a/loop")).expect("link");
-    let run = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "servers"])
-        .run();
+    let run = run_in(tmp.path(), &["render", "servers"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Read once: no "defined twice" collision, one StatefulSet.
     assert_eq!(run.stdout().matches("kind: StatefulSet").count(), 1);
@@ -89,10 +88,7 @@ fn links_named_on_the_command_line_and_links_to_files_are_followed() {
     std::os::unix::fs::symlink("../shared/other.yaml", tmp.path().join("real/other.yaml"))
         .expect("link");
     std::os::unix::fs::symlink("../shared", tmp.path().join("real/shared")).expect("link");
-    let run = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "linked"])
-        .run();
+    let run = run_in(tmp.path(), &["render", "linked"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout().matches("kind: StatefulSet").count(), 2);
     let warned = warnings(&run);
@@ -108,10 +104,7 @@ fn the_output_folder_is_scanned_without_following_links() {
     let out = tmp.path().join("out");
     std::fs::create_dir(&out).expect("mkdir");
     std::os::unix::fs::symlink("..", out.join("up")).expect("link");
-    let run = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "-o", "out", "servers"])
-        .run();
+    let run = run_in(tmp.path(), &["render", "-o", "out", "servers"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(warnings(&run).is_empty(), "{}", run.stderr);
     assert!(out.join("tools/mcpserver-demo.yaml").is_file());
@@ -122,10 +115,7 @@ fn the_output_folder_is_scanned_without_following_links() {
             .file_type()
             .is_symlink()
     );
-    let check = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "-o", "out", "--check", "servers"])
-        .run();
+    let check = run_in(tmp.path(), &["render", "-o", "out", "--check", "servers"]);
     assert_eq!(check.code, 0, "{}", check.stderr);
 }
 
@@ -181,10 +171,7 @@ fn a_kustomization_without_api_version_is_skipped_with_one_warning() {
     let tmp = tempfile::tempdir().expect("tempdir");
     write(&tmp.path().join("app/demo.yaml"), SERVER);
     write(&tmp.path().join("app/kustomization.yaml"), KUSTOMIZATION);
-    let run = util::mcp_render()
-        .current_dir(tmp.path())
-        .args(["render", "app"])
-        .run();
+    let run = run_in(tmp.path(), &["render", "app"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout().matches("kind: StatefulSet").count(), 1);
     assert!(!run.stdout().contains("team-a"), "nothing of it is applied");
