@@ -237,7 +237,11 @@ fn collect_files(
             continue;
         }
         if entry.path_is_symlink() && std::fs::metadata(entry_path).is_ok_and(|m| m.is_dir()) {
-            warnings.push(directory_link_warning(entry_path));
+            let warning = directory_link_warning(entry_path);
+            // A folder named twice (`servers servers/a`) still says it once.
+            if !warnings.iter().any(|w| *w == warning) {
+                warnings.push(warning);
+            }
             continue;
         }
         if entry_path

@@ -625,7 +625,10 @@ fn value_at<'n>(
             }
         },
         (Type::Enum(allowed), Value::Str(s)) => {
-            if !allowed.contains(&s.as_str()) {
+            if s.is_empty() {
+                let message = format!("must not be empty: use one of {}", quoted_list(allowed));
+                at.problem(message, problems);
+            } else if !allowed.contains(&s.as_str()) {
                 let mut message = format!("`{s}` is not one of {}", quoted_list(allowed));
                 if let Some(close) = closest(s, allowed.iter().copied()) {
                     message.push_str(&format!("; did you mean `{close}`?"));

@@ -59,6 +59,11 @@ fn links_back_to_a_parent_are_reported_once_and_never_walked() {
         "{warned:?}"
     );
     assert!(warned[1].starts_with("warning: servers/up: "), "{warned:?}");
+    // The same folder named twice: still one warning a link, one StatefulSet.
+    let twice = run_in(tmp.path(), &["render", "servers", "servers/"]);
+    assert_eq!(twice.code, 0, "{}", twice.stderr);
+    assert_eq!(twice.stdout().matches("kind: StatefulSet").count(), 1);
+    assert_eq!(warnings(&twice).len(), 2, "{}", twice.stderr);
 }
 
 #[cfg(unix)]
@@ -475,7 +480,7 @@ kind: MCPServer
 metadata: {name: demo, namespace: tools}
 spec:
   image: example.com/demo:1
-  transport: sse
+  transport: \"\"
   port: 8080
   mcpPort: \"8080\"
   serviceAccount: \"\"
@@ -487,8 +492,13 @@ metadata: {name: settings, namespace: no}
     let run = util::mcp_render().args(["render"]).stdin(server).run();
     assert_eq!(run.code, 2);
     let lines: Vec<&str> = run.stderr.lines().collect();
-    assert_eq!(lines.len(), 5, "{}", run.stderr);
+    assert_eq!(lines.len(), 6, "{}", run.stderr);
     assert!(!run.stderr.contains("``"), "{}", run.stderr);
+    assert!(
+        lines[0].starts_with("<stdin>:6:3: spec.transport: must not be empty: use one of `stdio`"),
+        "{lines:?}"
+    );
+    let lines = &lines[1..];
     assert!(lines[0].starts_with("<stdin>:7:3: spec.port: unknown field `port`: v1beta1 renamed v1alpha1's `port` and `targetPort`; use `proxyPort`"), "{lines:?}");
     assert!(lines[0].contains("or `mcpPort`"), "{lines:?}");
     assert_eq!(
