@@ -8,7 +8,9 @@
 #
 # Usage: scripts/validate-fixtures.sh [FIXTURE.yaml|DIR]...
 #   Default: fixtures/servers/ and tests/data/hardening/valid/ (*.yaml, *.json).
-#   A fixture X.yaml with a sibling X.args is rendered with those extra arguments.
+#   A fixture X.yaml is rendered with `--owners fixtures/owners/X.yaml` when that file exists
+#   (as tests/it/snapshots.rs does), and with the extra arguments of a sibling X.args file
+#   (tests/data only: fixtures/servers holds only inputs).
 #   A fixture that does not render (exit 2) is skipped: it is an error fixture.
 # Environment:
 #   MCP_RENDER               the binary to use (default: `cargo build`, then target/debug)
@@ -106,8 +108,13 @@ trap 'rm -rf "$TMP"' EXIT
 pass=0 fail=0 skipped=0
 for f in "${fixtures[@]}"; do
   args=()
+  stem=$(basename "${f%.*}")
+  if [ -f "fixtures/owners/$stem.yaml" ]; then
+    args+=(--owners "fixtures/owners/$stem.yaml")
+  fi
   if [ -f "${f%.*}.args" ]; then
-    read -r -a args < "${f%.*}.args"
+    read -r -a extra < "${f%.*}.args"
+    args+=("${extra[@]}")
   fi
   rc=0
   "$BIN" render "${args[@]}" "$f" > "$TMP/out.yaml" 2> "$TMP/err" || rc=$?

@@ -30,7 +30,7 @@ pub enum Command {
     #[command(after_help = RENDER_EXAMPLES)]
     Render(RenderArgs),
     /// Write Argo CD or Flux integration files.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = INIT_EXAMPLES)]
     Init(InitCommand),
     /// Turn `kubectl get statefulsets -o json|yaml` output into a small owners lock file.
     #[command(after_help = OWNERS_EXAMPLES)]
@@ -75,6 +75,13 @@ In an Argo CD plugin, flags not given fall back to the ARGOCD_ENV_MCP_RENDER_* v
 shown with each flag, and an empty render is refused (ARGOCD_APP_NAME is set).
 With GITHUB_ACTIONS=true, errors and drift are also printed as workflow annotations.";
 
+const INIT_EXAMPLES: &str = "\
+Examples:
+  mcp-render init argocd --repo-url https://github.com/example/platform.git \\
+      --path mcp/servers --namespace tools --image registry.example.com/mcp-render:0.1.0
+  mcp-render init flux --path mcp/rendered --inputs mcp/servers
+  mcp-render init argocd --help                   # every flag of one target";
+
 const OWNERS_EXAMPLES: &str = "\
 Examples:
   kubectl get statefulsets -A -l toolhive=true -o json | mcp-render owners -o owners.lock.yaml
@@ -118,7 +125,8 @@ pub struct RenderArgs {
     /// Files or directories (recursively *.yaml, *.yml, *.json); `-` or nothing reads stdin.
     pub paths: Vec<PathBuf>,
 
-    /// Namespace for MCPServers that set none; without it they get no namespace.
+    /// Namespace for MCPServers and other namespaced objects that set none; without it they
+    /// get no namespace.
     #[arg(short, long, value_name = "NS", env = plugin::ENV_NAMESPACE)]
     pub namespace: Option<String>,
 
@@ -164,7 +172,8 @@ pub struct RenderArgs {
     #[command(flatten)]
     pub gate: Gate,
 
-    /// Print an empty stream with exit code 0 even inside Argo CD (see below).
+    /// Accept a render with no objects: an empty stream inside Argo CD (see below), an empty
+    /// folder with -o (which removes every file it wrote there before).
     #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
     pub allow_empty: bool,
 

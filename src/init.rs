@@ -98,20 +98,22 @@ struct Checks(Vec<String>);
 impl Checks {
     fn label(&mut self, flag: &str, value: &str) {
         if let Err(why) = names::dns1123_label(value) {
-            self.0.push(format!("{flag}: `{value}` {why}"));
+            self.0.push(format!("{flag}: {}", quoted(value, &why)));
         }
     }
 
     fn subdomain(&mut self, flag: &str, value: &str) {
         if let Err(why) = names::dns1123_subdomain(value) {
-            self.0.push(format!("{flag}: `{value}` {why}"));
+            self.0.push(format!("{flag}: {}", quoted(value, &why)));
         }
     }
 
     fn word(&mut self, flag: &str, value: &str) {
-        if value.is_empty() || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if value.is_empty() {
+            self.0.push(format!("{flag}: must not be empty"));
+        } else if value.chars().any(|c| c.is_whitespace() || c.is_control()) {
             self.0.push(format!(
-                "{flag}: `{value}` must be non-empty, without spaces or control characters"
+                "{flag}: `{value}` must not contain spaces or control characters"
             ));
         }
     }
@@ -140,6 +142,15 @@ impl Checks {
 }
 
 /// A Go duration as Flux reads it: `10m`, `1h30m`, `30s`.
+/// "`value` why", or only "why" for an empty value (no "`` must not be empty").
+fn quoted(value: &str, why: &str) -> String {
+    if value.is_empty() {
+        why.to_string()
+    } else {
+        format!("`{value}` {why}")
+    }
+}
+
 fn is_duration(value: &str) -> bool {
     let mut rest = value;
     if rest.is_empty() {

@@ -38,6 +38,7 @@ mod atomic;
 mod diagnostic;
 mod node;
 mod templates;
+mod walk;
 
 // The stages, hidden: reachable only for this crate's own tests (the stage-by-stage
 // reference pipeline, the YAML 1.1 and name-rule oracles) and benchmarks (each stage timed

@@ -235,6 +235,7 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
             "--report and --fail-on need --check".to_string(),
         ));
     }
+    say_when_reading_a_terminal(&args.paths, "MCPServer YAML or JSON", "render servers/");
     let stdin = &mut std::io::stdin().lock();
     let Some(dir) = &args.output_dir else {
         let rendering = mcp_render::render(&options, stdin, args.format.into())?;
@@ -451,6 +452,11 @@ fn write_scaffold(
 
 fn owners(args: &OwnersArgs, env: &Env) -> Result<(), Failure> {
     let limits = mcp_render::Limits::default();
+    say_when_reading_a_terminal(
+        &args.paths,
+        "`kubectl get statefulsets -o yaml` output",
+        "owners sts.yaml",
+    );
     let lock = mcp_render::owners_lock(&args.paths, &mut std::io::stdin().lock(), &limits)?;
     print_warnings(&lock.warnings, env.github);
     let s = if lock.statefulsets == 1 { "" } else { "s" };
@@ -460,6 +466,23 @@ fn owners(args: &OwnersArgs, env: &Env) -> Result<(), Failure> {
     };
     mcp_render::write_file_atomically(path, lock.text.as_bytes(), 0o644)
         .map_err(|e| Failure::Output(format!("{}: {e}", path.display())))
+}
+
+/// A command that reads stdin (no path, or `-`) from a terminal would wait in silence for
+/// input the user may not know it wants: say what it reads and how to end it.
+fn say_when_reading_a_terminal(paths: &[PathBuf], what: &str, example: &str) {
+    use std::io::IsTerminal;
+    let reads_stdin = paths.is_empty() || paths.iter().any(|p| p.as_os_str() == "-");
+    if reads_stdin && std::io::stdin().is_terminal() {
+        let end = if cfg!(windows) {
+            "Ctrl-Z, Enter"
+        } else {
+            "Ctrl-D"
+        };
+        eprintln!(
+            "mcp-render: reading {what} from stdin (no path given); paste it and end with {end}, or give a path: mcp-render {example}"
+        );
+    }
 }
 
 fn print_warnings(warnings: &Diagnostics, github: bool) {

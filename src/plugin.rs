@@ -187,6 +187,21 @@ pub fn refuse_no_objects(objects: usize, in_argocd: bool, allow_empty: bool) -> 
     ))
 }
 
+/// With `render -o DIR` (and `--check`), an empty render is refused unless allowed: it
+/// would remove every file an earlier render wrote into DIR, and a GitOps tool that prunes
+/// (Flux `prune: true`, Argo CD) would then delete every MCP server from the cluster. A
+/// mistyped or moved input path is the usual cause.
+pub fn refuse_empty_dir(objects: usize, allow_empty: bool) -> Option<Diagnostic> {
+    if allow_empty || objects > 0 {
+        return None;
+    }
+    Some(Diagnostic::error(
+        None,
+        "",
+        "no objects found: refusing to write an empty folder, which would remove every file mcp-render wrote there before (and a GitOps tool that prunes would delete those objects from the cluster); check the input paths, or pass --allow-empty if empty is intended",
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -35,7 +35,8 @@ pub struct Options {
     /// `allow_empty`), because Argo CD prunes every object of an Application whose plugin
     /// prints nothing (see [`crate::plugin`]).
     pub argocd: bool,
-    /// Return an empty stream even when `argocd` is set (`--allow-empty`).
+    /// Return an empty stream even when `argocd` is set, and an empty folder from
+    /// [`plan_dir`] (`--allow-empty`).
     pub allow_empty: bool,
 }
 
@@ -46,8 +47,8 @@ pub enum Error {
     /// The input failed a check: every diagnostic (errors and warnings).
     #[error("{0}")]
     Invalid(Diagnostics),
-    /// The input was valid but held no object, and [`Options::argocd`] refuses an empty
-    /// render. `warnings` are the warnings met on the way (printed before the refusal).
+    /// The input was valid but held no object, and an empty render is refused (inside Argo
+    /// CD, [`Options::argocd`], and for a folder, [`plan_dir`]). `warnings` are the warnings met on the way (printed before the refusal).
     #[error("{refusal}")]
     Empty {
         /// Warnings of the (valid) input.
@@ -126,9 +127,17 @@ pub fn render_str(input: &str, options: &Options) -> Result<String, Error> {
 }
 
 /// `mcp-render render -o DIR` up to the writing: every file of the directory, as
-/// [`emit::dir::write`] and [`emit::dir::check`] take them.
+/// [`emit::dir::write`] and [`emit::dir::check`] take them. A render with no object is
+/// [`Error::Empty`] unless [`Options::allow_empty`] (see [`crate::plugin::refuse_empty_dir`]).
 pub fn plan_dir(options: &Options, stdin: &mut dyn Read) -> Result<DirPlan, Error> {
     let valid = validate(options, stdin).map_err(Error::Invalid)?;
+    let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
+    if let Some(refusal) = crate::plugin::refuse_empty_dir(objects, options.allow_empty) {
+        return Err(Error::Empty {
+            warnings: valid.warnings,
+            refusal,
+        });
+    }
     let warnings = valid.warnings.clone();
     Ok(DirPlan {
         files: plan_dir_files(valid)?,
@@ -226,14 +235,44 @@ fn accept(
     diagnostics: Diagnostics,
 ) -> Result<Valid, Diagnostics> {
     match valid {
-        Some(valid) if !diagnostics.has_errors() => Ok(Valid {
-            valid,
-            owners,
-            owner_refs: options.owner_refs,
-            warnings: diagnostics,
-        }),
+        Some(valid) if !diagnostics.has_errors() => {
+            let mut warnings = diagnostics;
+            warnings.extend(owner_summary(&valid, &owners, options.owner_refs));
+            Ok(Valid {
+                valid,
+                owners,
+                owner_refs: options.owner_refs,
+                warnings,
+            })
+        }
         _ => Err(diagnostics),
     }
+}
+
+/// `--owner-refs auto` without any `--owners` file: one line for all the servers whose
+/// Services go without ownerReferences, instead of one warning each (10,000 servers would
+/// print 6,667 lines). With owners files, each server they lack is warned about on its own:
+/// a stale lock file is a real mistake.
+fn owner_summary(valid: &Validated, owners: &Owners, policy: OwnerRefs) -> Option<Diagnostic> {
+    if policy != OwnerRefs::Auto || owners.given() {
+        return None;
+    }
+    let servers = valid.servers().iter();
+    let count = servers.filter(|s| s.spec.transport.has_services()).count();
+    let (s, their) = if count == 1 {
+        ("", "its")
+    } else {
+        ("s", "their")
+    };
+    (count > 0).then(|| {
+        Diagnostic::warning(
+            None,
+            "",
+            format!(
+                "{count} MCPServer{s} with an HTTP transport: {their} Services are rendered without ownerReferences, as no --owners file gives the live StatefulSets' UIDs (see `mcp-render owners --help`; --owner-refs omit if that is intended)"
+            ),
+        )
+    })
 }
 
 /// Fewer servers than this are not worth handing to another thread.

@@ -331,44 +331,33 @@ pub fn scan(dir: &Path) -> Result<Existing, DirError> {
         entries: BTreeMap::new(),
         exists: true,
     };
-    scan_into(dir, Path::new(""), &mut existing.entries)?;
+    scan_into(dir, &mut existing.entries)?;
     Ok(existing)
 }
 
-fn scan_into(
-    root: &Path,
-    rel: &Path,
-    entries: &mut BTreeMap<PathBuf, Entry>,
-) -> Result<(), DirError> {
-    let here = root.join(rel);
-    let read = std::fs::read_dir(&here).map_err(|e| DirError::io(&here, e))?;
-    let mut names = Vec::new();
-    for entry in read {
-        let entry = entry.map_err(|e| DirError::io(&here, e))?;
-        names.push(entry.file_name());
-    }
-    names.sort();
-    for name in names {
-        let rel = rel.join(&name);
-        let path = root.join(&rel);
-        let file_type = std::fs::symlink_metadata(&path)
-            .map_err(|e| DirError::io(&path, e))?
-            .file_type();
+/// Every entry below `root` with [`crate::walk::below`], as the inputs are walked: a symbolic
+/// link is an entry of its own and never followed.
+fn scan_into(root: &Path, entries: &mut BTreeMap<PathBuf, Entry>) -> Result<(), DirError> {
+    for found in crate::walk::below(root) {
+        let found = found.map_err(|e| {
+            let path = e.path().unwrap_or(root).to_path_buf();
+            DirError::io(&path, e.into())
+        })?;
+        let path = found.path();
+        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let file_type = found.file_type();
         let entry = if file_type.is_symlink() {
             Entry::Symlink
         } else if file_type.is_dir() {
             Entry::Dir
         } else if !file_type.is_file() {
             Entry::Special
-        } else if rel.extension().is_some_and(|ext| ext == "yaml") && starts_with_mark(&path)? {
+        } else if rel.extension().is_some_and(|ext| ext == "yaml") && starts_with_mark(path)? {
             Entry::Generated
         } else {
             Entry::UserFile
         };
-        entries.insert(rel.clone(), entry);
-        if entry == Entry::Dir {
-            scan_into(root, &rel, entries)?;
-        }
+        entries.insert(rel, entry);
     }
     Ok(())
 }

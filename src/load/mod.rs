@@ -151,6 +151,7 @@ pub fn read_sources(
     let mut inputs = Vec::new();
     let mut stdin_read = false;
     let mut seen = HashSet::new();
+    let mut walk_warnings = Diagnostics::new();
     for path in paths {
         if path.as_os_str() == "-" {
             if !stdin_read {
@@ -160,7 +161,7 @@ pub fn read_sources(
             continue;
         }
         let mut files = Vec::new();
-        if let Err(d) = collect_files(path, true, &mut files) {
+        if let Err(d) = collect_files(path, &mut files, &mut walk_warnings) {
             inputs.push(Input::Failed(d));
             continue;
         }
@@ -185,7 +186,7 @@ pub fn read_sources(
         })
         .collect();
     let mut sources = Vec::new();
-    let mut diagnostics = Diagnostics::new();
+    let mut diagnostics = walk_warnings;
     for read in read {
         let result = read.unwrap_or_else(|| {
             read_limited(stdin, 0, STDIN_NAME, limits).and_then(|bytes| decode(STDIN_NAME, bytes))
@@ -201,42 +202,75 @@ pub fn read_sources(
 /// Fewer files than this are not worth handing to another thread.
 const MIN_FILES_PER_CHUNK: usize = 64;
 
-fn collect_files(path: &Path, explicit: bool, files: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
-    let io_error = |e: std::io::Error| {
+/// The files to read for `path`: itself when it is a file, else the `*.yaml`, `*.yml` and
+/// `*.json` files below it in sorted order, hidden entries skipped. A symbolic link inside the
+/// folder is followed only to a file: a link to a folder is skipped with one warning (one
+/// that points back up the tree says it is a loop), so no walk can hang or read a file twice
+/// through a link. `path` itself may be a link (it was named on the command line).
+fn collect_files(
+    path: &Path,
+    files: &mut Vec<PathBuf>,
+    warnings: &mut Diagnostics,
+) -> Result<(), Diagnostic> {
+    let name = |path: &Path| -> Arc<str> { Arc::from(path.to_string_lossy()) };
+    let io_error = |at: &Path, e: &dyn std::fmt::Display| {
         Diagnostic::error(
-            Some(Location::start_of(&Arc::from(path.to_string_lossy()))),
+            Some(Location::start_of(&name(at))),
             "",
             format!("cannot read: {e}"),
         )
     };
-    let metadata = std::fs::metadata(path).map_err(io_error)?;
+    let metadata = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
     if !metadata.is_dir() {
         files.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries = Vec::new();
-    for entry in std::fs::read_dir(path).map_err(io_error)? {
-        entries.push(entry.map_err(io_error)?.path());
-    }
-    entries.sort();
-    for entry in entries {
-        let hidden = entry
-            .file_name()
-            .is_some_and(|name| name.to_string_lossy().starts_with('.'));
-        if hidden {
+    let hidden = |entry: &walkdir::DirEntry| entry.file_name().to_string_lossy().starts_with('.');
+    let walk = crate::walk::below(path).into_iter();
+    for entry in walk.filter_entry(|entry| !hidden(entry)) {
+        let entry = entry.map_err(|e| {
+            let at = e.path().unwrap_or(path).to_path_buf();
+            io_error(&at, &e)
+        })?;
+        let entry_path = entry.path();
+        if entry.file_type().is_dir() {
             continue;
         }
-        if entry.is_dir() {
-            collect_files(&entry, false, files)?;
-        } else if entry
+        if entry.path_is_symlink() && std::fs::metadata(entry_path).is_ok_and(|m| m.is_dir()) {
+            let warning = directory_link_warning(entry_path);
+            // A folder named twice (`servers servers/a`) still says it once.
+            if !warnings.iter().any(|w| *w == warning) {
+                warnings.push(warning);
+            }
+            continue;
+        }
+        if entry_path
             .extension()
             .is_some_and(|ext| EXTENSIONS.iter().any(|known| ext == *known))
         {
-            files.push(entry);
+            files.push(entry_path.to_path_buf());
         }
     }
-    let _ = explicit;
     Ok(())
+}
+
+/// The one warning for a symbolic link to a folder found inside an input folder.
+fn directory_link_warning(link: &Path) -> Diagnostic {
+    let shown = link.display();
+    let target = std::fs::canonicalize(link).ok();
+    let parent = link.parent().and_then(|p| std::fs::canonicalize(p).ok());
+    let is_loop = matches!((&target, &parent), (Some(t), Some(p)) if p.starts_with(t));
+    let message = if is_loop {
+        format!(
+            "{shown}: a symbolic link back to the folder {}, which holds it: a loop; not followed",
+            target.as_deref().unwrap_or(link).display()
+        )
+    } else {
+        format!(
+            "{shown}: a symbolic link to a folder; links inside an input folder are not followed (name the folder on the command line to read it)"
+        )
+    };
+    Diagnostic::warning(None, "", message)
 }
 
 fn read_file(path: &Path, name: &str, limits: &Limits) -> Result<Vec<u8>, Diagnostic> {
@@ -303,8 +337,30 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
 /// Splits a source into its documents. Empty documents (nothing, `null`, only comments) are
 /// dropped here: they are not objects. A syntax error fails the whole source, since the
 /// parser cannot say where the next document would start.
+/// A source that is not YAML because it is a Helm template says so.
 pub fn parse_documents(source: &Source, limits: &Limits) -> Result<Vec<Document>, Diagnostic> {
-    tree::parse_piece(source, 0..source.text.len(), 0, limits).map(|(documents, _)| documents)
+    tree::parse_piece(source, 0..source.text.len(), 0, limits)
+        .map(|(documents, _)| documents)
+        .map_err(|mut d| {
+            if looks_like_helm_template(&source.text) {
+                d.message.push_str(HELM_HINT);
+            }
+            d
+        })
+}
+
+/// What a syntax error in a Helm template adds.
+const HELM_HINT: &str = "; this looks like a Helm template (`{{ ... }}`), which is not YAML until Helm renders it: run `helm template RELEASE CHART | mcp-render render -`";
+
+/// True when `text` holds a Go template action (`{{ ... }}`) outside comments.
+fn looks_like_helm_template(text: &str) -> bool {
+    text.lines().any(|line| {
+        let code = line.trim_start();
+        !code.starts_with('#')
+            && code
+                .find("{{")
+                .is_some_and(|start| code[start..].contains("}}"))
+    })
 }
 
 /// Reads and parses everything: the usual entry point of the stage.

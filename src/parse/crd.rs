@@ -625,7 +625,10 @@ fn value_at<'n>(
             }
         },
         (Type::Enum(allowed), Value::Str(s)) => {
-            if !allowed.contains(&s.as_str()) {
+            if s.is_empty() {
+                let message = format!("must not be empty: use one of {}", quoted_list(allowed));
+                at.problem(message, problems);
+            } else if !allowed.contains(&s.as_str()) {
                 let mut message = format!("`{s}` is not one of {}", quoted_list(allowed));
                 if let Some(close) = closest(s, allowed.iter().copied()) {
                     message.push_str(&format!("; did you mean `{close}`?"));
@@ -664,10 +667,12 @@ fn value_at<'n>(
                 "expected {}, found {}{}",
                 type_name(ty),
                 found.kind(),
-                if matches!(ty, Type::String | Type::Enum(_)) {
-                    quote_hint(node)
-                } else {
-                    String::new()
+                match (ty, found) {
+                    (Type::String | Type::Enum(_), _) => quote_hint(node),
+                    (Type::Integer { .. }, Value::Str(s)) if s.trim().parse::<i64>().is_ok() => {
+                        " (a quoted number is a string; remove the quotes)".to_string()
+                    }
+                    _ => String::new(),
                 }
             ),
             problems,
@@ -676,7 +681,7 @@ fn value_at<'n>(
 }
 
 /// A hint for scalars YAML read as something else than the string the user likely meant.
-fn quote_hint(node: &Node) -> String {
+pub fn quote_hint(node: &Node) -> String {
     match &node.value {
         Value::Bool(_) | Value::Number(_) => {
             " (YAML 1.1, as kubectl reads it, takes this unquoted value as a boolean or number; quote it)".to_string()
@@ -716,6 +721,12 @@ fn quoted_list(items: &[&str]) -> String {
 
 /// "unknown field `x`", with the closest valid field when one is close enough.
 pub fn unknown_field_message(name: &str, fields: &[Field]) -> String {
+    let has = |wanted: &str| fields.iter().any(|f| f.name == wanted);
+    if matches!(name, "port" | "targetPort") && has("proxyPort") && has("mcpPort") {
+        return format!(
+            "unknown field `{name}`: v1beta1 renamed v1alpha1's `port` and `targetPort`; use `proxyPort` (the proxy's port, here only the `toolhive-port` label) or `mcpPort` (the port the MCP server listens on)"
+        );
+    }
     match closest(name, fields.iter().map(|f| f.name)) {
         Some(close) => format!("unknown field `{name}`; did you mean `{close}`?"),
         None => format!(

@@ -164,6 +164,12 @@ impl Context<'_> {
         }
         let api_version = node.get("apiVersion").and_then(Node::as_str);
         let kind = node.get("kind").and_then(Node::as_str);
+        let declared = api_version.is_some_and(|v| v.starts_with("kustomize.config.k8s.io/"));
+        if top && (declared || is_undeclared_kustomization(&self.document.source, node)) {
+            let message = kustomization_warning(&self.document.source);
+            self.warn(base, message);
+            return;
+        }
         let (Some(api_version), Some(kind)) = (api_version, kind) else {
             for field in ["apiVersion", "kind"] {
                 match node.get(field) {
@@ -208,10 +214,8 @@ impl Context<'_> {
             return;
         }
         if api_version.starts_with("kustomize.config.k8s.io/") {
-            self.warn(
-                base,
-                format!("skipped: a {kind} is kustomize input, not a Kubernetes object"),
-            );
+            // A Kustomization inside a List: not how kustomize reads it either.
+            self.warn(base, kustomization_warning(&self.document.source));
             return;
         }
         let origin = Origin {
@@ -248,7 +252,8 @@ impl Context<'_> {
             );
             return;
         }
-        if let Some(object) = self.pass_through(node, base, api_version, kind, origin) {
+        let object = self.pass_through(node, base, api_version, kind, origin, options);
+        if let Some(object) = object {
             parsed.pass_through.push(object);
         }
     }
@@ -260,6 +265,7 @@ impl Context<'_> {
         api_version: &str,
         kind: &str,
         origin: Origin,
+        options: &ParseOptions,
     ) -> Option<PassThrough> {
         let root = FieldPath::root();
         let metadata = node.get("metadata");
@@ -292,13 +298,31 @@ impl Context<'_> {
                     self.report(
                         base,
                         &root.key("metadata").key("namespace"),
-                        format!("expected a string, found {}", ns.value.kind()),
+                        format!(
+                            "expected a string, found {}{}",
+                            ns.value.kind(),
+                            crd::quote_hint(ns)
+                        ),
                     );
                     return None;
                 }
             },
         };
-        let value = node.to_json();
+        let mut value = node.to_json();
+        // `--namespace` reaches every namespaced object that sets none, as kubectl's
+        // `--namespace` and kustomize's `namespace:` do (see `cluster_scoped`).
+        let namespace = match (namespace, &options.default_namespace) {
+            (None, Some(default)) if !cluster_scoped(api_version, kind) => {
+                if let Some(metadata) = value
+                    .get_mut("metadata")
+                    .and_then(serde_json::Value::as_object_mut)
+                {
+                    metadata.insert("namespace".to_string(), default.clone().into());
+                }
+                Some(default.clone())
+            }
+            (namespace, _) => namespace,
+        };
         let is_service = kind == "Service" && !api_version.contains('/');
         let ports = value.pointer("/spec/ports").and_then(|p| p.as_array());
         let node_ports = ports
@@ -522,6 +546,159 @@ impl Context<'_> {
 
 /// A misspelt `MCPServer` (`McpServer`, `MCPServers`, `MCPSever`): in ToolHive's group it
 /// would otherwise pass through as an object no API server serves.
+/// The built-in cluster-scoped kinds of Kubernetes 1.33 (`kubectl api-resources
+/// --namespaced=false`): they never get `--namespace`. Any other kind, a CRD's included, is
+/// taken as namespaced, as kustomize's `namespace:` transformer does; a cluster-scoped
+/// custom kind that must stay without a namespace should be rendered without `--namespace`
+/// or given its own file (README, Input).
+const CLUSTER_SCOPED: [(&str, &str); 22] = [
+    ("", "ComponentStatus"),
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    (
+        "admissionregistration.k8s.io",
+        "MutatingWebhookConfiguration",
+    ),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingAdmissionPolicyBinding",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "ValidatingWebhookConfiguration",
+    ),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("apiregistration.k8s.io", "APIService"),
+    ("authentication.k8s.io", "SelfSubjectReview"),
+    ("authentication.k8s.io", "TokenReview"),
+    ("authorization.k8s.io", "SelfSubjectAccessReview"),
+    ("authorization.k8s.io", "SelfSubjectRulesReview"),
+    ("authorization.k8s.io", "SubjectAccessReview"),
+    ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    ("networking.k8s.io", "IngressClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("storage.k8s.io", "StorageClass"),
+];
+
+/// More cluster-scoped built-in kinds, kept apart so the table above stays one group a line.
+const CLUSTER_SCOPED_MORE: [(&str, &str); 7] = [
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "VolumeAttachment"),
+    ("resource.k8s.io", "DeviceClass"),
+    ("networking.k8s.io", "IPAddress"),
+];
+
+/// True for the built-in cluster-scoped kinds (see [`CLUSTER_SCOPED`]).
+pub fn cluster_scoped(api_version: &str, kind: &str) -> bool {
+    let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
+    CLUSTER_SCOPED
+        .iter()
+        .chain(CLUSTER_SCOPED_MORE.iter())
+        .any(|&(g, k)| g == group && k == kind)
+}
+
+/// Top-level fields of a kustomize `Kustomization` (kustomize's `types.Kustomization`).
+const KUSTOMIZE_FIELDS: [&str; 33] = [
+    "apiVersion",
+    "kind",
+    "metadata",
+    "openapi",
+    "namePrefix",
+    "nameSuffix",
+    "namespace",
+    "commonLabels",
+    "labels",
+    "commonAnnotations",
+    "patchesStrategicMerge",
+    "patchesJson6902",
+    "patches",
+    "images",
+    "replacements",
+    "replicas",
+    "vars",
+    "sortOptions",
+    "resources",
+    "components",
+    "crds",
+    "bases",
+    "configMapGenerator",
+    "secretGenerator",
+    "helmGlobals",
+    "helmCharts",
+    "helmChartInflationGenerator",
+    "generatorOptions",
+    "configurations",
+    "generators",
+    "transformers",
+    "validators",
+    "buildMetadata",
+];
+
+/// The file names kustomize looks for in a folder.
+const KUSTOMIZATION_FILES: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+/// A kustomization without `apiVersion` and `kind` (the usual form): no `kind`, and either
+/// a file name kustomize reads or only kustomize's fields with at least one of those that
+/// build objects.
+fn is_undeclared_kustomization(source: &str, node: &Node) -> bool {
+    let Some(entries) = node.as_map() else {
+        return false;
+    };
+    if node.get("kind").is_some() {
+        return false;
+    }
+    let file_name = std::path::Path::new(source)
+        .file_name()
+        .map(|n| n.to_string_lossy());
+    if file_name.is_some_and(|name| KUSTOMIZATION_FILES.contains(&name.as_ref())) {
+        return true;
+    }
+    let keys: Vec<&str> = entries.iter().map(|e| e.key.as_str()).collect();
+    !keys.is_empty()
+        && keys.iter().all(|key| KUSTOMIZE_FIELDS.contains(key))
+        && keys.iter().any(|key| {
+            matches!(
+                *key,
+                "resources"
+                    | "bases"
+                    | "components"
+                    | "patches"
+                    | "patchesStrategicMerge"
+                    | "images"
+                    | "configMapGenerator"
+                    | "secretGenerator"
+                    | "helmCharts"
+            )
+        })
+}
+
+/// The one warning for a kustomization met in the input.
+fn kustomization_warning(source: &str) -> String {
+    let folder = std::path::Path::new(source)
+        .parent()
+        .map(|p| p.to_string_lossy().into_owned())
+        .filter(|_| source != crate::load::STDIN_NAME)
+        .map(|p| if p.is_empty() { ".".to_string() } else { p });
+    let (read_as_is, folder) = match &folder {
+        Some(folder) => (
+            " (the files it lists are read as they are)",
+            folder.as_str(),
+        ),
+        None => ("", "DIR"),
+    };
+    format!(
+        "skipped: kustomize input, not a Kubernetes object; its resources, patches, images and namespace are not applied{read_as_is}; to render what kustomize builds, run `kubectl kustomize {folder} | mcp-render render -` (or use the KRM function `mcp-render fn`)"
+    )
+}
+
 fn looks_like_mcp_server(kind: &str) -> bool {
     let lower = kind.to_ascii_lowercase();
     kind != "MCPServer"

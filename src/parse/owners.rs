@@ -21,9 +21,17 @@ struct Seen {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Owners {
     uids: BTreeMap<(String, String), String>,
+    /// True when owners files were read (`--owners`), even if they name no StatefulSet.
+    given: bool,
 }
 
 impl Owners {
+    /// True when these UIDs come from owners files (`--owners`), false when none was given:
+    /// then a missing UID is expected, not a stale file (one summary, no warning a server).
+    pub fn given(&self) -> bool {
+        self.given
+    }
+
     /// The UID of StatefulSet `namespace/name`, if an owners file named it.
     pub fn uid(&self, namespace: &str, name: &str) -> Option<&str> {
         self.uids
@@ -131,7 +139,7 @@ pub fn parse_owners(documents: &[Document]) -> (Owners, Diagnostics) {
         }
     }
     let uids = seen.into_iter().map(|(key, s)| (key, s.uid)).collect();
-    (Owners { uids }, diagnostics)
+    (Owners { uids, given: true }, diagnostics)
 }
 
 /// Records one UID: namespace, name, UID, the UID's field and where it is written.

@@ -131,8 +131,10 @@ pub(super) fn check_mcp_container_duplicates(server: &McpServer, report: &mut Re
     for (i, env) in spec.env.iter().enumerate() {
         let field = format!("spec.env[{i}].name");
         let name = env.name.as_str();
-        if let Some(value) = runtime_value(name) {
-            report.warning(
+        match runtime_value(name) {
+            // The same value: nothing is lost, nothing to say.
+            Some(value) if value == env.value => {}
+            Some(value) => report.warning(
                 origin,
                 &field,
                 format!(
@@ -140,9 +142,12 @@ pub(super) fn check_mcp_container_duplicates(server: &McpServer, report: &mut Re
                     runtime_text(name, &value),
                     env.value
                 ),
-            );
-        } else if let Some(first) = seen.get(name) {
-            env_twice(report, &field, &format!("spec.env[{i}]"), name, first);
+            ),
+            None => {
+                if let Some(first) = seen.get(name) {
+                    env_twice(report, &field, &format!("spec.env[{i}]"), name, first);
+                }
+            }
         }
     }
 

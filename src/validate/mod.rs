@@ -10,6 +10,7 @@
 
 mod across;
 mod container;
+mod overrides;
 mod server;
 
 pub use server::STDIO_WARNING;
@@ -82,6 +83,7 @@ pub fn check_each(
         server::check_pull_secrets(server, &mut report);
         container::check_mcp_container_duplicates(server, &mut report);
         server::warn_stdio(server, &mut report);
+        overrides::check_overrides(server, &mut report);
         // A server that failed the CRD check is never rendered: no word on its Services.
         if !parsed.problems.contains_key(&server.origin) {
             server::check_owner(server, owners, owner_refs, &mut report);
@@ -192,6 +194,11 @@ impl Reporter<'_> {
         if self.already_reported(origin, field) {
             return;
         }
+        // "`{value}` {why}" of an empty value would read "`` must not be empty".
+        let message = match message.strip_prefix("`` ") {
+            Some(why) => why.to_string(),
+            None => message,
+        };
         self.diagnostics
             .push(Diagnostic::error(location, field, message));
     }

@@ -281,6 +281,10 @@ pub(super) fn check_owner(
     if policy == OwnerRefs::Omit || !server.spec.transport.has_services() {
         return;
     }
+    // Without owners files, `auto` warns once for all servers (`run::owner_summary`).
+    if policy == OwnerRefs::Auto && !owners.given() {
+        return;
+    }
     let known = server
         .namespace
         .as_deref()

@@ -89,8 +89,9 @@ fn reads_stdin_with_dash_or_no_path() {
         let stdout = text(&out.stdout);
         assert!(stdout.contains("name: mcp-demo-headless\n"));
         assert!(text(&out.stderr).starts_with(
-            "<stdin>:4:3: warning: metadata.name: the UID of StatefulSet `demo` cannot be matched"
+            "warning: 1 MCPServer with an HTTP transport: its Services are rendered without ownerReferences"
         ));
+        assert_eq!(text(&out.stderr).lines().count(), 1);
     }
 }
 

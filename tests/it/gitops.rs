@@ -1203,7 +1203,8 @@ fn init_never_overwrites_without_force_and_checks_its_parameters() {
     );
     assert_eq!(code(&out), Some(2));
     let err = stderr(&out);
-    assert!(err.contains("--repo-url: `` must be non-empty"), "{err}");
+    assert!(err.contains("--repo-url: must not be empty\n"), "{err}");
+    assert!(!err.contains("``"), "{err}");
     assert!(
         err.contains("--path: `../x` must be a path inside the repository"),
         "{err}"

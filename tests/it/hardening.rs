@@ -328,7 +328,7 @@ error: 1 problem found; nothing was written
 fn port_as_string() {
     let run = render_stdin(&server("fetch", "  mcpPort: \"8080\"\n"));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: expected an integer, found a string
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: expected an integer, found a string (a quoted number is a string; remove the quotes)
 error: 1 problem found; nothing was written
 ");
 }
@@ -520,8 +520,7 @@ fn env_var_names_kubernetes_rejects() {
         "  env:\n    - name: 1BAD\n      value: x\n    - name: \"A=B\"\n      value: \"y\"\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
-<stdin>:10:7: spec.env[0].name: `1BAD` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
+    insta::assert_snapshot!(run.stderr, @"<stdin>:10:7: spec.env[0].name: `1BAD` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 <stdin>:12:7: spec.env[1].name: `A=B` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 2 problems found; nothing was written
 ");
@@ -726,8 +725,7 @@ fn hostile_text_in_diagnostics_is_escaped() {
         "  env:\n    - name: \"X\\e[31mRED\\nY\"\n      value: v\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: no owners file gives the UID of StatefulSet tools/fetch; its Services are rendered without ownerReferences
-<stdin>:10:7: spec.env[0].name: `X\\u{1b}[31mRED\\u{a}Y` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
+    insta::assert_snapshot!(run.stderr, @"<stdin>:10:7: spec.env[0].name: `X\\u{1b}[31mRED\\u{a}Y` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 1 problem found; nothing was written
 ");
 }

@@ -133,24 +133,18 @@ fn fn_renders_the_servers_among_the_items_like_render() {
     let config = "apiVersion: mcp-render.dev/v1alpha1\nkind: MCPRender\nmetadata:\n  name: render\nnamespace: tools\nownerRefs: omit\n";
     let out = mcp_render(&["fn"], &resource_list(&docs, Some(config)));
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    // Only the warnings these fixtures ask for: a stdio server (no proxy to reach it) and an
-    // env entry the runtime replaces.
+    // Only the warning these fixtures ask for: a stdio server (no proxy can reach it).
     let stderr = text(&out.stderr);
     let warnings: Vec<&str> = stderr.lines().collect();
-    assert_eq!(warnings.len(), 2, "{stderr}");
+    assert_eq!(warnings.len(), 1, "{stderr}");
     assert!(warnings[0].starts_with(
         "mcp-render fn: warning: MCPServer mcp-tools/github: spec.transport: transport stdio"
-    ));
-    assert!(warnings[1].starts_with(
-        "mcp-render fn: warning: MCPServer mcp-tools/notion: spec.env[0].name: `MCP_PORT`"
     ));
     let list = yaml(&text(&out.stdout));
     assert_eq!(list["apiVersion"], "config.kubernetes.io/v1");
     assert_eq!(list["kind"], "ResourceList");
-    let results = list["results"]
-        .as_array()
-        .expect("results: the two warnings");
-    assert_eq!(results.len(), 2);
+    let results = list["results"].as_array().expect("results: the warning");
+    assert_eq!(results.len(), 1);
     assert!(results.iter().all(|r| r["severity"] == "warning"));
 
     let paths: Vec<String> = FIXTURES

@@ -6,6 +6,7 @@
 mod util;
 
 mod cli;
+mod first_hour;
 mod gitops;
 mod hardening;
 mod impact;

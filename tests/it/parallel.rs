@@ -200,10 +200,31 @@ fn many_files_render_the_same_bytes_on_any_number_of_threads() {
         let name = format!("servers/{}/{}.yaml", corpus::namespace(i), corpus::name(i));
         scratch.write(&name, &corpus::yaml_stream(i..i + 1));
     }
-    // Without owners: every HTTP server warns that its Services get no ownerReferences.
+    // Without owners: one summary line for all the HTTP servers.
     let options = Options {
         inputs: vec![scratch.path().join("servers")],
         ..Options::default()
+    };
+    assert_same(&options, b"", Format::Yaml).unwrap_or_else(|d| panic!("{d:?}"));
+    let (_, warnings) =
+        pipeline(&options, b"", Format::Yaml, 2).unwrap_or_else(|d| panic!("{d:?}"));
+    // Besides the one warning each stdio server gets (tests/it/service_accounts.rs).
+    let warnings: Vec<_> = warnings
+        .iter()
+        .filter(|w| w.message != validate::STDIO_WARNING)
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0]
+            .message
+            .contains("MCPServers with an HTTP transport")
+    );
+    // With an owners file that names none of them: every HTTP server warns, on its own
+    // piece, and the warnings do not depend on the thread count either.
+    scratch.write("owners.yaml", "apiVersion: v1\nkind: List\nitems: []\n");
+    let options = Options {
+        owners: vec![scratch.path().join("owners.yaml")],
+        ..options
     };
     assert_same(&options, b"", Format::Yaml).unwrap_or_else(|d| panic!("{d:?}"));
     let (_, warnings) =

@@ -65,6 +65,36 @@ impl McpRender {
         self
     }
 
+    /// Runs the same command with a terminal as its standard input (and output), through
+    /// util-linux's `script`; standard input is then what [`McpRender::stdin`] gave, or
+    /// nothing (the terminal sees end of input at once). `None` when `script` is missing
+    /// (see [`have_tool`]).
+    pub fn on_a_terminal(self) -> Option<McpRender> {
+        if !have_tool("script", &["-qec", "true", "/dev/null"]) {
+            return None;
+        }
+        let mut words = vec![mcp_render::shell_quote(
+            &self.command.get_program().to_string_lossy(),
+        )];
+        let args = self.command.get_args();
+        words.extend(args.map(|a| mcp_render::shell_quote(&a.to_string_lossy())));
+        let mut command = Command::new("script");
+        command.args(["-qec", &words.join(" "), "/dev/null"]);
+        for (name, value) in self.command.get_envs() {
+            match value {
+                Some(value) => command.env(name, value),
+                None => command.env_remove(name),
+            };
+        }
+        if let Some(dir) = self.command.get_current_dir() {
+            command.current_dir(dir);
+        }
+        Some(McpRender {
+            command,
+            stdin: Some(self.stdin.unwrap_or_default()),
+        })
+    }
+
     /// Runs to the end. Standard input is written from another thread, so a binary that
     /// stops reading early cannot deadlock the test.
     pub fn output(mut self) -> std::io::Result<Output> {

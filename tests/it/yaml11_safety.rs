@@ -124,9 +124,10 @@ fn server_yaml() -> String {
 }
 
 fn render(format: Format) -> String {
-    let dir = std::env::temp_dir().join(format!("mcp-render-yaml11-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let input = dir.join("tricky.json");
+    // A folder of its own per call: tests run in parallel in one process, and two renders
+    // sharing one file could read it half written.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let input = dir.path().join("tricky.json");
     std::fs::write(&input, server_yaml()).expect("write");
     let options = Options {
         inputs: vec![input],
