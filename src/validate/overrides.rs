@@ -39,10 +39,19 @@ pub(super) fn check_overrides(server: &McpServer, report: &mut Reporter<'_>) {
     for (i, env) in spec.env.iter().enumerate() {
         let set = runtime.iter().find(|(name, _)| *name == env.name);
         if let Some((name, value)) = set.filter(|(_, value)| *value != env.value) {
+            // The wording of the `sa` branch's warning for the same case, so one can stay.
+            let value = if value.is_empty() {
+                "the empty string".to_string()
+            } else {
+                format!("`{value}`")
+            };
             report.warning(
                 origin,
-                &format!("spec.env[{i}].value"),
-                format!("{name} is replaced by the runtime's `{value}`, as in ToolHive"),
+                &format!("spec.env[{i}].name"),
+                format!(
+                    "`{name}` is set by ToolHive's runtime for transport {} (to {value}): this value (`{}`) is replaced, as in ToolHive",
+                    spec.transport, env.value
+                ),
             );
         }
     }

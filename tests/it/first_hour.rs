@@ -458,11 +458,11 @@ spec:
     );
     assert_eq!(
         warned[1],
-        "<stdin>:11:24: warning: spec.env[0].value: MCP_PORT is replaced by the runtime's `8080`, as in ToolHive"
+        "<stdin>:11:8: warning: spec.env[0].name: `MCP_PORT` is set by ToolHive's runtime for transport streamable-http (to `8080`): this value (`9999`) is replaced, as in ToolHive"
     );
     assert_eq!(
         warned[2],
-        "<stdin>:12:29: warning: spec.env[1].value: MCP_TRANSPORT is replaced by the runtime's `streamable-http`, as in ToolHive"
+        "<stdin>:12:8: warning: spec.env[1].name: `MCP_TRANSPORT` is set by ToolHive's runtime for transport streamable-http (to `streamable-http`): this value (`stdio`) is replaced, as in ToolHive"
     );
     // FASTMCP_PORT has the runtime's value already: nothing is lost, no word.
     assert_eq!(
