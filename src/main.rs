@@ -284,6 +284,7 @@ fn render(args: RenderArgs, github: bool) -> ExitCode {
         owners: args.owners,
         namespace: args.namespace.filter(|ns| !ns.is_empty()),
         owner_refs: args.owner_refs,
+        crd: None,
         limits: Limits {
             max_file_bytes: args.max_file_size,
             ..Limits::default()

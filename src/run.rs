@@ -26,6 +26,8 @@ pub struct Options {
     pub owner_refs: OwnerRefs,
     /// Resource limits for reading.
     pub limits: Limits,
+    /// The MCPServer CRD to check against (`--crd`); `None` is the built-in one.
+    pub crd: Option<&'static crate::parse::crd::Crd>,
 }
 
 /// A successful render and the warnings met on the way.
@@ -83,6 +85,7 @@ pub fn validate_on(
     let (sources, owners, mut diagnostics) = read_inputs(options, stdin, threads);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        crd: options.crd,
     };
     let outputs = load::map_pieces(&sources, &options.limits, threads, |documents| {
         let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
@@ -163,6 +166,7 @@ fn validate_whole(
     diagnostics.extend(load_diagnostics);
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        crd: options.crd,
     };
     let (parsed, parse_diagnostics) = parse::parse_on(&documents, &parse_options, threads);
     diagnostics.extend(parse_diagnostics);

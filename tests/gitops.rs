@@ -48,8 +48,8 @@ metadata:
 spec:
   image: ghcr.io/github/github-mcp-server:v0.1
   transport: sse
-  port: 9090
-  targetPort: 9091
+  proxyPort: 9090
+  mcpPort: 9091
 ---
 apiVersion: toolhive.stacklok.dev/v1beta1
 kind: MCPServer

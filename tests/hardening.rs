@@ -442,7 +442,7 @@ fn unknown_fields_get_a_suggestion_when_one_is_close() {
     assert_invalid(
         &run,
         "<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
-<stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `image`, `transport`, `proxyMode`, `proxyPort`, `mcpPort`, `args`, `env`, `volumes`, `resources`, `secrets`, `serviceAccount`, `permissionProfile`, `podTemplateSpec`, `resourceOverrides`, `oidcConfigRef`, `authzConfig`, `authzConfigRef`, `audit`, `toolConfigRef`, `externalAuthConfigRef`, `webhookConfigRef`, `authServerRef`, `telemetryConfigRef`, `trustProxyHeaders`, `endpointPrefix`, `groupRef`, `sessionAffinity`, `replicas`, `backendReplicas`, `sessionStorage`, `rateLimiting`
+<stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `args`, `audit`, `authServerRef`, `authzConfig`, `authzConfigRef`, `backendReplicas`, `endpointPrefix`, `env`, `externalAuthConfigRef`, `groupRef`, `image`, `mcpPort`, `oidcConfigRef`, `permissionProfile`, `podTemplateSpec`, `proxyMode`, `proxyPort`, `rateLimiting`, `replicas`, `resourceOverrides`, `resources`, `secrets`, `serviceAccount`, `sessionAffinity`, `sessionStorage`, `telemetryConfigRef`, `toolConfigRef`, `transport`, `trustProxyHeaders`, `volumes`, `webhookConfigRef`
 error: 2 problems found; nothing was written
 ",
     );
@@ -458,7 +458,7 @@ fn a_huge_unknown_field_name_is_reported_without_a_suggestion() {
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.starts_with(&format!(
-        "<stdin>:9:5: spec.{key}: unknown field `{key}`; valid fields here are `image`"
+        "<stdin>:9:5: spec.{key}: unknown field `{key}`; valid fields here are `args`"
     )));
 }
 

@@ -49,6 +49,7 @@ fn reference(options: &Options, stdin: &[u8], format: Format) -> Result<String, 
     };
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
+        crd: options.crd,
     };
     let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
     diagnostics.extend(found);

@@ -27,6 +27,8 @@ use self::crd::Problem;
 pub struct ParseOptions {
     /// Namespace for MCPServers that set none (`--namespace`).
     pub default_namespace: Option<String>,
+    /// The CRD to check MCPServers against (`--crd`); `None` is the built-in one.
+    pub crd: Option<&'static crd::Crd>,
 }
 
 /// Parses every document. Objects come out in input order; problems are all collected.
@@ -286,39 +288,22 @@ impl Context<'_> {
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
-        let spec_fields = crd::spec_fields(version);
-        let top_fields = [
-            crd::Field {
-                name: "apiVersion",
-                ty: crd::Type::String,
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "kind",
-                ty: crd::Type::String,
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "metadata",
-                ty: crd::Type::Object(crd::METADATA_FIELDS),
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "spec",
-                ty: crd::Type::Object(spec_fields),
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "status",
-                ty: crd::Type::Any,
-                required: false,
-                description: "",
-            },
-        ];
+        let spec_schema = options.crd.unwrap_or(&crd::CRD).spec(version);
+        let Some(spec_schema) = spec_schema else {
+            self.report(
+                base,
+                &root.key("apiVersion"),
+                format!(
+                    "the CRD given with --crd does not serve `{TOOLHIVE_GROUP}/{}`",
+                    crd::version_name(version)
+                ),
+            );
+            return None;
+        };
+        if let Some(warning) = spec_schema.deprecation_warning {
+            self.warn(&base.key("apiVersion"), warning);
+        }
+        let top_fields = crd::top_fields(spec_schema.spec);
         crd::check_object(node, &top_fields, &root, &mut problems);
         let metadata = node.get("metadata");
         let generate_name = metadata.and_then(|m| m.get("generateName"));
@@ -330,9 +315,6 @@ impl Context<'_> {
             });
         }
         let spec = node.get("spec");
-        if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
-            cel_rules(spec, &root.key("spec"), &mut problems);
-        }
         // The pod template is checked even when other fields have problems, so one run
         // reports them all.
         let pts_path = root.key("spec").key("podTemplateSpec");
@@ -367,18 +349,14 @@ impl Context<'_> {
         if !problem_paths.is_empty() {
             parsed_problems.insert(origin.clone(), problem_paths);
         }
-        let port = |new: &str, old: &str| {
-            int(spec, new)
-                .or_else(|| int(spec, old))
-                .map_or(DEFAULT_PORT, |p| p as i32)
-        };
+        let port = |key: &str| int(spec, key).map_or(DEFAULT_PORT, |p| p as i32);
         let spec = Spec {
             image: string(spec, "image").unwrap_or_default(),
             transport: string(spec, "transport")
                 .and_then(|t| Transport::from_name(&t))
                 .unwrap_or_default(),
-            proxy_port: port("proxyPort", "port"),
-            mcp_port: port("mcpPort", "targetPort"),
+            proxy_port: port("proxyPort"),
+            mcp_port: port("mcpPort"),
             args: list(spec, "args")
                 .iter()
                 .filter_map(|n| n.as_str().map(str::to_string))
@@ -542,71 +520,6 @@ fn unknown_keys(
         }
     }
     walk(input, back, &mut Vec::new(), path, out);
-}
-
-/// The CRD's CEL rules (reference §1.2).
-fn cel_rules(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) {
-    let has = |key: &str| spec.get(key).is_some_and(|n| !n.is_null());
-    let mut rule = |ok: bool, field: &str, message: &str| {
-        if !ok {
-            problems.push(Problem {
-                path: path.key(field),
-                message: message.to_string(),
-            });
-        }
-    };
-    rule(
-        !(has("authzConfig") && has("authzConfigRef")),
-        "authzConfigRef",
-        "authzConfig and authzConfigRef are mutually exclusive; use authzConfigRef to reference a shared MCPAuthzConfig",
-    );
-    let rate = spec.get("rateLimiting").filter(|n| !n.is_null());
-    let redis = spec
-        .get("sessionStorage")
-        .and_then(|s| s.get("provider"))
-        .and_then(Node::as_str)
-        == Some("redis");
-    let authn = has("oidcConfigRef") || has("externalAuthConfigRef");
-    if let Some(rate) = rate {
-        rule(
-            redis,
-            "rateLimiting",
-            "rateLimiting requires sessionStorage with provider 'redis'",
-        );
-        rule(
-            rate.get("perUser").is_none() || authn,
-            "rateLimiting",
-            "rateLimiting.perUser requires authentication (oidcConfigRef or externalAuthConfigRef)",
-        );
-        let tool_per_user = rate
-            .get("tools")
-            .and_then(|t| match &t.value {
-                Value::Seq(items) => Some(items.iter().any(|t| t.get("perUser").is_some())),
-                _ => None,
-            })
-            .unwrap_or(false);
-        rule(
-            !tool_per_user || authn,
-            "rateLimiting",
-            "per-tool perUser rate limiting requires authentication (oidcConfigRef or externalAuthConfigRef)",
-        );
-        let empty = ["shared", "perUser", "tools"]
-            .iter()
-            .all(|k| rate.get(k).is_none());
-        rule(
-            !empty,
-            "rateLimiting",
-            "at least one of shared, perUser, or tools must be configured",
-        );
-    }
-    if let Some(storage) = spec.get("sessionStorage").filter(|n| !n.is_null()) {
-        let needs_address = storage.get("provider").and_then(Node::as_str) == Some("redis");
-        rule(
-            !needs_address || storage.get("address").is_some(),
-            "sessionStorage",
-            "address is required",
-        );
-    }
 }
 
 fn string(node: &Node, key: &str) -> Option<String> {
