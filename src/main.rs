@@ -13,6 +13,7 @@ use mcp_render::emit::dir::{self, DirError, Drift};
 use mcp_render::emit::{self, Format};
 use mcp_render::init::{self, InitError};
 use mcp_render::load::{self, Limits};
+use mcp_render::model::Platform;
 use mcp_render::parse::owners::parse_owners;
 use mcp_render::run::{self, Options};
 use mcp_render::validate::OwnerRefs;
@@ -25,7 +26,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Render ToolHive MCPServer specs into plain Kubernetes manifests for GitOps.
 #[derive(Debug, Parser)]
-#[command(name = "mcp-render", version, about, long_about = None, after_help = TOP_EXAMPLES)]
+#[command(name = "mcp-render", version = version(), about, long_about = None, after_help = TOP_EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -131,6 +132,22 @@ struct RenderArgs {
     /// Print an empty stream with exit code 0 even inside Argo CD (see below).
     #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
     allow_empty: bool,
+
+    /// The platform ToolHive would detect: on openshift the pods get no runAsUser, runAsGroup
+    /// or fsGroup (the namespace's SCC assigns them), even where the podTemplateSpec sets them.
+    #[arg(long, value_enum, default_value_t = Platform::Kubernetes, value_name = "PLATFORM",
+          env = plugin::ENV_PLATFORM)]
+    platform: Platform,
+
+    /// Make security settings that have no effect without ToolHive's proxy (oidcConfigRef,
+    /// authzConfig, rateLimiting, ...) an error instead of a warning.
+    #[arg(long, env = plugin::ENV_STRICT)]
+    strict: bool,
+
+    /// Check MCPServers against this CRD (`kubectl get crd mcpservers.toolhive.stacklok.dev
+    /// -o yaml`) instead of the built-in one (ToolHive v0.44.0).
+    #[arg(long, value_name = "FILE", env = plugin::ENV_CRD)]
+    crd: Option<PathBuf>,
 
     /// Largest input file accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
@@ -261,6 +278,42 @@ struct OwnersArgs {
     output: Option<PathBuf>,
 }
 
+/// Reads `--crd FILE`: the CRD to check MCPServers against. Its CEL rules that mcp-render
+/// has no implementation of are not checked, with one warning each.
+fn load_crd(path: &std::path::Path) -> Result<&'static mcp_render::parse::crd::Crd, ExitCode> {
+    use mcp_render::parse::crd::generate;
+    let loaded = std::fs::read_to_string(path)
+        .map_err(|e| e.to_string())
+        .and_then(|text| generate::load(&text));
+    match loaded {
+        Ok(crd) => {
+            for message in generate::unimplemented_rules(&crd) {
+                eprintln!(
+                    "{}: warning: the CEL rule \"{message}\" is not checked (mcp-render has no implementation of it)",
+                    path.display()
+                );
+            }
+            Ok(Box::leak(Box::new(crd)))
+        }
+        Err(e) => {
+            eprintln!("{}: --crd: {e}", path.display());
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
+/// `--version`: the release and the ToolHive release its schema and rendering follow.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (ToolHive {})",
+            env!("CARGO_PKG_VERSION"),
+            mcp_render::parse::crd::TOOLHIVE_VERSION
+        )
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let github = github::enabled(std::env::var(github::ENV).ok().as_deref());
@@ -279,12 +332,18 @@ fn main() -> ExitCode {
 }
 
 fn render(args: RenderArgs, github: bool) -> ExitCode {
+    let crd = match args.crd.as_deref().map(load_crd).transpose() {
+        Ok(crd) => crd,
+        Err(code) => return code,
+    };
     let options = Options {
         inputs: args.paths,
         owners: args.owners,
         namespace: args.namespace.filter(|ns| !ns.is_empty()),
         owner_refs: args.owner_refs,
-        crd: None,
+        crd,
+        strict: args.strict,
+        platform: args.platform,
         limits: Limits {
             max_file_bytes: args.max_file_size,
             ..Limits::default()

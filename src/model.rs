@@ -159,6 +159,19 @@ pub struct Spec {
     pub session_affinity: SessionAffinity,
     /// StatefulSet replicas; omitted when unset so an HPA or kubectl keeps control.
     pub backend_replicas: Option<i32>,
+    /// The cluster platform the output is for (`--platform`).
+    pub platform: Platform,
+}
+
+/// The platform ToolHive would detect at run time; offline it is chosen with `--platform`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Platform {
+    /// Plain Kubernetes: user and group IDs default to 1000.
+    #[default]
+    Kubernetes,
+    /// OpenShift: no `runAsUser`, `runAsGroup` or `fsGroup` (the namespace's security
+    /// context constraint assigns them), even where the user set them, as ToolHive does.
+    Openshift,
 }
 
 /// Default for `proxyPort` and `mcpPort` (ToolHive's `GetProxyPort` / `GetMCPPort`).

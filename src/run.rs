@@ -28,6 +28,10 @@ pub struct Options {
     pub limits: Limits,
     /// The MCPServer CRD to check against (`--crd`); `None` is the built-in one.
     pub crd: Option<&'static crate::parse::crd::Crd>,
+    /// `--strict`: security settings without effect here are errors, not warnings.
+    pub strict: bool,
+    /// The platform the output is for (`--platform`).
+    pub platform: crate::model::Platform,
 }
 
 /// A successful render and the warnings met on the way.
@@ -86,6 +90,8 @@ pub fn validate_on(
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
         crd: options.crd,
+        strict: options.strict,
+        platform: options.platform,
     };
     let outputs = load::map_pieces(&sources, &options.limits, threads, |documents| {
         let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
@@ -167,6 +173,8 @@ fn validate_whole(
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
         crd: options.crd,
+        strict: options.strict,
+        platform: options.platform,
     };
     let (parsed, parse_diagnostics) = parse::parse_on(&documents, &parse_options, threads);
     diagnostics.extend(parse_diagnostics);

@@ -1365,6 +1365,9 @@ fn completions_help_and_version() {
         "ARGOCD_ENV_MCP_RENDER_OWNER_REFS",
         "ARGOCD_ENV_MCP_RENDER_OWNERS",
         "ARGOCD_ENV_MCP_RENDER_ALLOW_EMPTY",
+        "ARGOCD_ENV_MCP_RENDER_PLATFORM",
+        "ARGOCD_ENV_MCP_RENDER_STRICT",
+        "ARGOCD_ENV_MCP_RENDER_CRD",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -1374,6 +1377,9 @@ fn completions_help_and_version() {
     let version = run(Path::new("."), &["--version"]);
     assert_eq!(
         stdout(&version),
-        format!("mcp-render {}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "mcp-render {} (ToolHive v0.44.0)\n",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

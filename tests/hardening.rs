@@ -903,7 +903,9 @@ fn two_node_port_services_on_one_port() {
     );
     assert_invalid(
         &run,
-        "<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
+        "<stdin>:9:3: warning: an mcpPort in 30000-32767 makes Service `mcp-a` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
+<stdin>:19:3: warning: an mcpPort in 30000-32767 makes Service `mcp-b` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
+<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
 error: 1 problem found; nothing was written
 ",
     );

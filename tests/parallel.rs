@@ -50,6 +50,8 @@ fn reference(options: &Options, stdin: &[u8], format: Format) -> Result<String, 
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
         crd: options.crd,
+        strict: options.strict,
+        platform: options.platform,
     };
     let (parsed, found) = parse::parse_on(&documents, &parse_options, 1);
     diagnostics.extend(found);

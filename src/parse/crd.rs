@@ -215,6 +215,38 @@ pub fn spec_fields(version: ApiVersion) -> &'static [Field] {
     CRD.spec(version).map_or(&[], |v| v.spec.fields)
 }
 
+/// The paths of the fields set in `node` (a spec) that `object` does not have: what a
+/// `--crd` schema accepted and the built-in one does not know.
+pub fn unknown_paths(node: &Node, object: &'static Object, path: &FieldPath) -> Vec<FieldPath> {
+    fn walk(node: &Node, ty: &Type, path: &FieldPath, out: &mut Vec<FieldPath>) {
+        match (ty, &node.value) {
+            (Type::Object(object), Value::Map(entries)) => {
+                for entry in entries.iter().filter(|e| !e.value.is_null()) {
+                    let here = path.key(&entry.key);
+                    match object.fields.iter().find(|f| f.name == entry.key) {
+                        Some(field) => walk(&entry.value, &field.ty, &here, out),
+                        None => out.push(here),
+                    }
+                }
+            }
+            (Type::List(list), Value::Seq(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    walk(item, &list.item, &path.index(i), out);
+                }
+            }
+            (Type::Map(value), Value::Map(entries)) => {
+                for entry in entries {
+                    walk(&entry.value, value, &path.key(&entry.key), out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(node, &Type::Object(object), path, &mut out);
+    out
+}
+
 /// A field check failure: which field, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {

@@ -7,6 +7,7 @@
 
 pub mod crd;
 pub mod owners;
+mod pod_fields;
 
 use std::collections::BTreeMap;
 
@@ -15,8 +16,8 @@ use k8s_openapi::api::core::v1::PodTemplateSpec;
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::Document;
 use crate::model::{
-    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, Origin, Parsed, PassThrough, Resources, SecretRef,
-    SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
+    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, Origin, Parsed, PassThrough, Platform, Resources,
+    SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
 };
 use crate::node::{FieldPath, Node, Segment, Value};
 
@@ -29,6 +30,10 @@ pub struct ParseOptions {
     pub default_namespace: Option<String>,
     /// The CRD to check MCPServers against (`--crd`); `None` is the built-in one.
     pub crd: Option<&'static crd::Crd>,
+    /// `--strict`: security settings that have no effect without ToolHive's proxy are errors.
+    pub strict: bool,
+    /// The platform the output is for (`--platform`).
+    pub platform: Platform,
 }
 
 /// Parses every document. Objects come out in input order; problems are all collected.
@@ -324,6 +329,21 @@ impl Context<'_> {
             }
             _ => None,
         };
+        // Only for an otherwise valid server: its errors come first.
+        if let Some(spec) = spec.filter(|s| s.as_map().is_some() && problems.is_empty()) {
+            let name = node
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Node::as_str);
+            self.notices(
+                spec,
+                base,
+                name.unwrap_or_default(),
+                version,
+                options,
+                &mut problems,
+            );
+        }
         // A server with problems is still extracted (wrong values read as unset) so that
         // validation can report its other problems in the same run; `Parsed::problems`
         // keeps it from being rendered and silences follow-on errors on the same fields.
@@ -390,6 +410,7 @@ impl Context<'_> {
                 _ => SessionAffinity::ClientIp,
             },
             backend_replicas: int(spec, "backendReplicas").map(|r| r as i32),
+            platform: options.platform,
         };
         Some(McpServer {
             origin,
@@ -403,6 +424,84 @@ impl Context<'_> {
     /// Reads `spec.podTemplateSpec` into the typed PodTemplateSpec. Kubernetes rejects fields it
     /// does not know (strict field validation), and so do we: a key that does not survive the
     /// typed round trip is reported as unknown.
+    /// Warnings (or, for the security settings under `--strict`, errors) about what a server
+    /// asks for that the rendered output cannot give it.
+    fn notices(
+        &mut self,
+        spec: &Node,
+        base: &FieldPath,
+        name: &str,
+        version: ApiVersion,
+        options: &ParseOptions,
+        problems: &mut Vec<Problem>,
+    ) {
+        let spec_path = FieldPath::root().key("spec");
+        // Security settings that work only through ToolHive's proxy: one notice per server.
+        let set: Vec<&str> = crd::overlay::PROXY_SECURITY_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| spec.get(f).is_some_and(|n| !n.is_null()))
+            .collect();
+        if let Some(first) = set.first() {
+            let message = format!(
+                "{} take{} effect only through ToolHive's proxy, which the rendered output does not contain: the MCP server's Services accept requests without {}{}",
+                set.iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if set.len() == 1 { "s" } else { "" },
+                if set.len() == 1 { "it" } else { "any of them" },
+                if options.strict {
+                    ""
+                } else {
+                    " (--strict makes this an error)"
+                },
+            );
+            if options.strict {
+                problems.push(Problem {
+                    path: spec_path.key(first),
+                    message,
+                });
+            } else {
+                self.warn(&base.key("spec").key(first), message);
+            }
+        }
+        // mcpPort in 30000-32767 makes `mcp-<name>` a NodePort Service, as in ToolHive.
+        let transport = spec.get("transport").and_then(Node::as_str);
+        let port = int(spec, "mcpPort");
+        if matches!(transport, Some("sse" | "streamable-http"))
+            && port.is_some_and(|p| (30000..=32767).contains(&p))
+        {
+            self.warn(
+                &base.key("spec").key("mcpPort"),
+                format!(
+                    "an mcpPort in 30000-32767 makes Service `mcp-{name}` type NodePort (nodePort {}), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication",
+                    port.unwrap_or_default()
+                ),
+            );
+        }
+        // `--crd`: fields the supplied CRD has that this release does not know.
+        if options.crd.is_some()
+            && let Some(builtin) = crd::CRD.spec(version)
+        {
+            let unknown = crd::unknown_paths(spec, builtin.spec, &spec_path);
+            if !unknown.is_empty() {
+                let list: Vec<String> = unknown.iter().map(|p| format!("`{p}`")).collect();
+                let one = unknown.len() == 1;
+                self.warn(
+                    &base.key("spec"),
+                    format!(
+                        "{}: not in ToolHive {}'s schema, which this release follows; accepted because the --crd schema has {}, but {} no effect on the output",
+                        list.join(", "),
+                        crd::TOOLHIVE_VERSION,
+                        if one { "it" } else { "them" },
+                        if one { "it has" } else { "they have" },
+                    ),
+                );
+            }
+        }
+    }
+
     fn pod_template_spec(
         &mut self,
         node: &Node,
@@ -429,15 +528,30 @@ impl Context<'_> {
         unknown_keys(&json, &back, path, &mut unknown);
         if !unknown.is_empty() {
             for field in unknown {
-                self.report(
-                    base,
-                    &field,
-                    "unknown field in PodTemplateSpec (Kubernetes 1.33 has no such field here)",
-                );
+                let message = unknown_pod_field_message(&field);
+                self.report(base, &field, message);
             }
             return None;
         }
         Some(typed)
+    }
+}
+
+/// An unknown `podTemplateSpec` key: an error (ToolHive's operator would drop it silently),
+/// with the closest field of its Kubernetes type when one is close.
+fn unknown_pod_field_message(field: &FieldPath) -> String {
+    let key = match field.0.last() {
+        Some(Segment::Key(key)) => key.as_str(),
+        _ => "",
+    };
+    let close = pod_fields::siblings(field).and_then(|f| crd::closest(key, f.iter().copied()));
+    match close {
+        Some(close) => format!(
+            "unknown field in PodTemplateSpec (Kubernetes 1.35 has no such field here); did you mean `{close}`?"
+        ),
+        None => {
+            "unknown field in PodTemplateSpec (Kubernetes 1.35 has no such field here)".to_string()
+        }
     }
 }
 
