@@ -572,7 +572,7 @@ error: 1 problem found; nothing was written
 
 #[test]
 fn leading_digit_is_fine_for_a_server_but_not_for_a_service() {
-    // Services are DNS-1035 labels (must start with a letter; reference gitops-ecosystem §4).
+    // Services are DNS-1035 labels (must start with a letter; https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
     // A server's Services are `mcp-<name>…`, so a server name may start with a digit (its
     // StatefulSet is a DNS-1123 label); a pass-through Service may not.
     let ok = mcp(

@@ -1,5 +1,6 @@
-//! The StatefulSet (ToolHive `DeployWorkload`, reference §2.3): the user's pod template,
-//! merged the way ToolHive merges it, around a container named `mcp`.
+//! The StatefulSet (ToolHive `DeployWorkload`,
+//! <https://github.com/stacklok/toolhive/blob/v0.44.0/pkg/container/kubernetes/client.go>):
+//! the user's pod template, merged the way ToolHive merges it, around a container named `mcp`.
 
 use std::collections::BTreeMap;
 
