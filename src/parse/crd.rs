@@ -12,7 +12,9 @@ pub mod overlay;
 #[rustfmt::skip]
 pub mod table;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::{Mutex, OnceLock};
 
 use crate::model::ApiVersion;
@@ -456,7 +458,8 @@ fn string_at(
             let message = match min_length {
                 Some(1) => "must not be empty".to_string(),
                 _ => format!(
-                    "is {length} characters long; must be at least {}",
+                    "is {length} character{} long; must be at least {}",
+                    if length == 1 { "" } else { "s" },
                     min_length.unwrap_or_default()
                 ),
             };
@@ -501,78 +504,90 @@ fn list_at<'n>(list: &List, items: &'n [Node], at: &mut At<'_, 'n>, problems: &m
             value_at(element, &list.item, true, at, problems)
         });
     }
+    if items.len() < 2 {
+        return;
+    }
     if !list.map_keys.is_empty() {
         // Items are unique by their key values (`x-kubernetes-list-map-keys`); an item
         // without a key is reported as missing it by the item check.
-        let mut seen: HashMap<Vec<serde_json::Value>, usize> = HashMap::new();
-        for (i, element) in items.iter().enumerate() {
-            let key: Vec<serde_json::Value> = list
+        let keys = items.iter().map(|element| {
+            let key: Vec<Option<Cow<'_, str>>> = list
+                .map_keys
+                .iter()
+                .map(|k| element.get(k).filter(|v| !v.is_null()).map(scalar_text))
+                .collect();
+            Some(key).filter(|key| key.iter().any(Option::is_some))
+        });
+        for (i, first) in repeats(keys) {
+            let list_path = at.path();
+            let what = list
                 .map_keys
                 .iter()
                 .map(|k| {
-                    element
-                        .get(k)
-                        .map_or(serde_json::Value::Null, Node::to_json)
-                })
-                .collect();
-            if key.iter().all(serde_json::Value::is_null) {
-                continue;
-            }
-            if let Some(first) = seen.get(&key) {
-                let list_path = at.path();
-                let what = list
-                    .map_keys
-                    .iter()
-                    .zip(&key)
-                    .map(|(k, v)| {
-                        let v = match v {
-                            serde_json::Value::String(s) => format!("`{s}`"),
-                            other => other.to_string(),
-                        };
-                        // With one key the path already names it (`env[2].name`).
-                        if list.map_keys.len() == 1 {
-                            v
-                        } else {
-                            format!("{k} {v}")
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(", ");
-                let keys = list.map_keys.join(", ");
-                let message = format!(
-                    "{what} is listed twice (also {list_path}[{first}]); {} is a map keyed by {keys}",
-                    list_path.0.last().map_or(String::new(), |s| match s {
-                        Segment::Key(k) => k.clone(),
-                        Segment::Index(i) => i.to_string(),
-                    })
-                );
-                at.below(Step::Index(i), |at| {
-                    // Reported at the key, as the API server does.
-                    match list.map_keys {
-                        [key] => at.below(Step::Key(key), |at| at.problem(message, problems)),
-                        _ => at.problem(message, problems),
+                    let v = items[i].get(k).map_or(Cow::Borrowed("null"), scalar_text);
+                    // With one key the path already names it (`env[2].name`).
+                    if list.map_keys.len() == 1 {
+                        format!("`{v}`")
+                    } else {
+                        format!("{k} `{v}`")
                     }
-                });
-            } else {
-                seen.insert(key, i);
-            }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+            let name = match list_path.0.last() {
+                Some(Segment::Key(k)) => k.as_str(),
+                _ => "the list",
+            };
+            let message = format!(
+                "{what} is listed twice (also {list_path}[{first}]); {name} is a map keyed by {}",
+                list.map_keys.join(", ")
+            );
+            at.below(Step::Index(i), |at| {
+                // Reported at the key, as the API server does.
+                match list.map_keys {
+                    [key] => at.below(Step::Key(key), |at| at.problem(message, problems)),
+                    _ => at.problem(message, problems),
+                }
+            });
         }
     } else if list.set {
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        for (i, element) in items.iter().enumerate() {
-            let key = element.to_json().to_string();
-            if let Some(first) = seen.get(&key) {
-                at.below(Step::Index(i), |at| {
-                    at.problem(
-                        format!("duplicate value {key} (also item {first}); the items of this list must be unique"),
-                        problems,
-                    )
-                });
-            } else {
+        let keys = items.iter().map(|e| Some(e.to_json().to_string()));
+        for (i, first) in repeats(keys) {
+            at.below(Step::Index(i), |at| {
+                at.problem(
+                    format!(
+                        "is listed twice (also item {first}); the items of this list must be unique"
+                    ),
+                    problems,
+                )
+            });
+        }
+    }
+}
+
+/// A scalar as text, borrowed when it is a string (list-map keys are scalars).
+fn scalar_text(node: &Node) -> Cow<'_, str> {
+    match &node.value {
+        Value::Str(s) => Cow::Borrowed(s),
+        _ => Cow::Owned(node.to_json().to_string()),
+    }
+}
+
+/// For each item whose key (`None`: no key) an earlier item has: its index and the first
+/// such earlier index.
+fn repeats<K: Eq + Hash>(keys: impl Iterator<Item = Option<K>>) -> Vec<(usize, usize)> {
+    let mut seen: HashMap<K, usize> = HashMap::new();
+    let mut out = Vec::new();
+    for (i, key) in keys.enumerate() {
+        let Some(key) = key else { continue };
+        match seen.get(&key) {
+            Some(first) => out.push((i, *first)),
+            None => {
                 seen.insert(key, i);
             }
         }
     }
+    out
 }
 
 /// Whether `s` matches `pattern`. Patterns are compiled once per process; a pattern that does
@@ -787,6 +802,109 @@ pub fn closest<'a>(name: &str, candidates: impl Iterator<Item = &'a str>) -> Opt
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::{Entry, Mark};
+
+    fn node(value: serde_json::Value) -> Node {
+        let value = match value {
+            serde_json::Value::Null => Value::Null,
+            serde_json::Value::Bool(b) => Value::Bool(b),
+            serde_json::Value::Number(n) => Value::Number(n),
+            serde_json::Value::String(s) => Value::Str(s),
+            serde_json::Value::Array(items) => Value::Seq(items.into_iter().map(node).collect()),
+            serde_json::Value::Object(map) => Value::Map(
+                map.into_iter()
+                    .map(|(key, value)| Entry {
+                        key,
+                        key_mark: Mark::default(),
+                        value: node(value),
+                    })
+                    .collect(),
+            ),
+        };
+        Node {
+            value,
+            mark: Mark::default(),
+        }
+    }
+
+    fn problems(ty: &Type, value: serde_json::Value) -> Vec<String> {
+        let mut problems = Vec::new();
+        check_value(
+            &node(value),
+            ty,
+            true,
+            &FieldPath::root().key("x"),
+            &mut problems,
+        );
+        problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.path, p.message))
+            .collect()
+    }
+
+    #[test]
+    fn set_lists_and_multi_key_list_maps_reject_repeats() {
+        const SET: List = List {
+            set: true,
+            ..List::of(STRING)
+        };
+        assert_eq!(
+            problems(&Type::List(&SET), serde_json::json!(["a", "b", "a"])),
+            ["x[2]: is listed twice (also item 0); the items of this list must be unique"]
+        );
+        const PORT: Object = Object {
+            fields: &[
+                field(
+                    "port",
+                    Type::Integer {
+                        min: None,
+                        max: None,
+                    },
+                ),
+                field("protocol", STRING),
+            ],
+            rules: &[],
+        };
+        const PORTS: List = List {
+            map_keys: &["port", "protocol"],
+            ..List::of(Type::Object(&PORT))
+        };
+        let ports = serde_json::json!([
+            {"port": 80, "protocol": "TCP"},
+            {"port": 80, "protocol": "UDP"},
+            {"port": 80, "protocol": "TCP"},
+        ]);
+        assert_eq!(
+            problems(&Type::List(&PORTS), ports),
+            [
+                "x[2]: port `80`, protocol `TCP` is listed twice (also x[0]); x is a map keyed by port, protocol"
+            ]
+        );
+    }
+
+    #[test]
+    fn string_bounds_count_characters() {
+        let ty = Type::String {
+            min_length: Some(2),
+            max_length: Some(3),
+            pattern: Some("^[a-zä]*$"),
+        };
+        assert_eq!(
+            problems(&ty, serde_json::json!("äää")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems(&ty, serde_json::json!("a")),
+            ["x: is 1 character long; must be at least 2"]
+        );
+        assert_eq!(
+            problems(&ty, serde_json::json!("abcD")),
+            [
+                "x: is 4 characters long; must be at most 3",
+                "x: `abcD` does not match the pattern `^[a-zä]*$`"
+            ]
+        );
+    }
 
     #[test]
     fn close_misspellings_get_a_suggestion() {

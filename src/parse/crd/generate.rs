@@ -246,32 +246,12 @@ fn ty(schema: &Value, path: &str) -> Result<Type, String> {
 /// The messages of every CEL rule in `crd` that mcp-render has no implementation of
 /// ([`super::RULES`]), each once, in the order of the CRD.
 pub fn unimplemented_rules(crd: &Crd) -> Vec<&'static str> {
-    fn walk(ty: &Type, out: &mut Vec<&'static str>) {
-        match ty {
-            Type::Object(object) => object_rules(object, out),
-            Type::List(list) => walk(&list.item, out),
-            Type::Map(value) => walk(value, out),
-            _ => {}
-        }
-    }
-    fn object_rules(object: &Object, out: &mut Vec<&'static str>) {
-        for message in object.rules {
-            if super::rule(message).is_none() && !out.contains(message) {
-                out.push(message);
-            }
-        }
-        for field in object.fields {
-            walk(&field.ty, out);
-        }
-    }
-    let mut out = Vec::new();
-    for version in crd.versions {
-        object_rules(version.spec, &mut out);
-    }
+    let mut out = rule_messages(crd);
+    out.retain(|message| super::rule(message).is_none());
     out
 }
 
-/// Every rule message in `crd`, each once.
+/// Every rule message in `crd`, each once, in the order of the CRD.
 pub fn rule_messages(crd: &Crd) -> Vec<&'static str> {
     fn walk(ty: &Type, out: &mut Vec<&'static str>) {
         match ty {
