@@ -219,8 +219,8 @@ pub const PROXY_SECURITY_FIELDS: &[&str] = &[
     "telemetryConfigRef",
 ];
 
-/// Spec fields of the old v1alpha1 schema that the CRD no longer has (v1alpha1 took the
-/// v1beta1 schema in ToolHive PR #4849, commit 3dbbf5ae6), with what to use instead.
+/// Spec fields of the old v1alpha1 schema (ToolHive before the v1beta1 graduation, PR #4849)
+/// that the CRD no longer has, with what to use instead.
 pub const REMOVED_FIELDS: &[(&str, &str)] = &[
     ("port", "use `proxyPort`"),
     ("targetPort", "use `mcpPort`"),
@@ -244,7 +244,7 @@ pub fn removed(path: &FieldPath, node: &Node) -> Option<String> {
     if name == "groupRef" {
         return match &node.value {
             Value::Str(group) => Some(format!(
-                "a string groupRef was removed from the MCPServer CRD (v1alpha1 took the v1beta1 schema in ToolHive PR #4849); write `groupRef: {{name: {group}}}`"
+                "a string groupRef was removed from the MCPServer CRD (at ToolHive v0.44.0 v1alpha1 has the v1beta1 schema); write `groupRef: {{name: {group}}}`"
             )),
             _ => None,
         };
@@ -254,7 +254,7 @@ pub fn removed(path: &FieldPath, node: &Node) -> Option<String> {
         .find(|(removed, _)| removed == name)
         .map(|(_, instead)| {
             format!(
-                "`{name}` was removed from the MCPServer CRD (v1alpha1 took the v1beta1 schema in ToolHive PR #4849); {instead}"
+                "`{name}` was removed from the MCPServer CRD (at ToolHive v0.44.0 v1alpha1 has the v1beta1 schema); {instead}"
             )
         })
 }
