@@ -6,15 +6,28 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use mcp_render::{
-    AccountOptions, Format, Limits, OwnerRefs, ServiceAccounts, impact, init, plugin,
+    AccountOptions, Format, Limits, OwnerRefs, Platform, ServiceAccounts, impact, init, plugin,
 };
 
 /// Render ToolHive MCPServer specs into plain Kubernetes manifests for GitOps.
 #[derive(Debug, Parser)]
-#[command(name = "mcp-render", version, about, long_about = None, after_help = TOP_EXAMPLES)]
+#[command(name = "mcp-render", version = version(), about, long_about = None, after_help = TOP_EXAMPLES)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// `--version`: this version and the ToolHive release the built-in schema and the rendering
+/// follow.
+fn version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        format!(
+            "{} (ToolHive {})",
+            env!("CARGO_PKG_VERSION"),
+            mcp_render::TOOLHIVE_VERSION
+        )
+    })
 }
 
 const TOP_EXAMPLES: &str = "\
@@ -176,6 +189,22 @@ pub struct RenderArgs {
     /// folder with -o (which removes every file it wrote there before).
     #[arg(long, env = plugin::ENV_ALLOW_EMPTY)]
     pub allow_empty: bool,
+
+    /// The platform ToolHive would detect: on openshift the pods get no runAsUser, runAsGroup
+    /// or fsGroup (the namespace's SCC assigns them), even where the podTemplateSpec sets them.
+    #[arg(long, value_enum, default_value_t = PlatformArg::Kubernetes, value_name = "PLATFORM",
+          env = plugin::ENV_PLATFORM)]
+    pub platform: PlatformArg,
+
+    /// Make security settings that have no effect without ToolHive's proxy (oidcConfigRef,
+    /// authzConfig, rateLimiting, ...) an error instead of a warning.
+    #[arg(long, env = plugin::ENV_STRICT)]
+    pub strict: bool,
+
+    /// Check MCPServers against this CRD (`kubectl get crd mcpservers.toolhive.stacklok.dev
+    /// -o yaml`) instead of the built-in one (ToolHive v0.44.0).
+    #[arg(long, value_name = "FILE", env = plugin::ENV_CRD)]
+    pub crd: Option<PathBuf>,
 
     /// Largest input file accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
@@ -419,6 +448,24 @@ impl From<OwnerRefsArg> for OwnerRefs {
     }
 }
 
+/// `--platform`: [`Platform`] as a flag value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    /// Plain Kubernetes: user and group IDs default to 1000.
+    Kubernetes,
+    /// OpenShift: no runAsUser, runAsGroup or fsGroup (the SCC assigns them).
+    Openshift,
+}
+
+impl From<PlatformArg> for Platform {
+    fn from(arg: PlatformArg) -> Platform {
+        match arg {
+            PlatformArg::Kubernetes => Platform::Kubernetes,
+            PlatformArg::Openshift => Platform::Openshift,
+        }
+    }
+}
+
 /// `--service-accounts`: [`ServiceAccounts`] as a flag value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ServiceAccountsArg {
@@ -448,6 +495,10 @@ impl From<&RenderArgs> for mcp_render::Options {
                 mode: args.service_accounts.into(),
                 default_pull_secrets: args.image_pull_secret.clone(),
             },
+            // Loaded from `args.crd` by main (reading a file is no flag conversion).
+            crd: None,
+            strict: args.strict,
+            platform: args.platform.into(),
             limits: Limits {
                 max_file_bytes: args.max_file_size,
                 ..Limits::default()

@@ -183,6 +183,12 @@ fn env_context() -> Value {
         env_owner_refs_short => plugin::OWNER_REFS,
         env_owners_short => plugin::OWNERS,
         env_allow_empty_short => plugin::ALLOW_EMPTY,
+        env_platform => plugin::ENV_PLATFORM,
+        env_platform_short => plugin::PLATFORM,
+        env_strict => plugin::ENV_STRICT,
+        env_strict_short => plugin::STRICT,
+        env_crd => plugin::ENV_CRD,
+        env_crd_short => plugin::CRD,
     }
 }
 

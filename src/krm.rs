@@ -46,7 +46,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Severity};
 use crate::load::{self, Limits, STDIN_NAME};
-use crate::model::OwnerRefs;
+use crate::model::{OwnerRefs, Platform};
 use crate::node::{FieldPath, Node, Segment, Value};
 use crate::render;
 use crate::render::service_account::{AccountOptions, ServiceAccounts, pull_secret_name};
@@ -65,7 +65,8 @@ const INDEX: &str = "config.kubernetes.io/index";
 const INTERNAL_PATH: &str = "internal.config.kubernetes.io/path";
 const INTERNAL_INDEX: &str = "internal.config.kubernetes.io/index";
 /// The keys a function config may hold.
-const CONFIG_KEYS: [&str; 6] = [
+const CONFIG_KEYS: [&str; 7] = [
+    "platform",
     "namespace",
     "ownerRefs",
     "owners",
@@ -99,6 +100,8 @@ pub struct FunctionConfig {
     /// `imagePullSecrets` (`--image-pull-secret`) and `serviceAccounts` (`render` or `omit`,
     /// `--service-accounts`).
     pub accounts: AccountOptions,
+    /// `platform` (`kubernetes` or `openshift`, `--platform`).
+    pub platform: Platform,
 }
 
 /// One entry of `results`, as the KRM functions specification spells it.
@@ -191,6 +194,10 @@ pub fn run(input: Vec<u8>, limits: &Limits) -> Outcome {
         namespace: config.namespace.clone(),
         owner_refs: config.owner_refs,
         accounts: config.accounts.clone(),
+        // The built-in CRD; the security warnings stay warnings (a function reports them).
+        crd: None,
+        strict: false,
+        platform: config.platform,
         limits: *limits,
         // An empty list of items is a valid function call; kustomize applies what it gets.
         argocd: false,
@@ -382,6 +389,12 @@ pub fn function_config(node: Option<&Node>) -> Result<FunctionConfig, Vec<KrmRes
                         ),
                     ),
                 },
+                None => problem(&field, expected_string(value)),
+            },
+            "platform" => match value.as_str() {
+                Some("kubernetes") => config.platform = Platform::Kubernetes,
+                Some("openshift") => config.platform = Platform::Openshift,
+                Some(text) => problem(&field, format!("`{text}` is not kubernetes or openshift")),
                 None => problem(&field, expected_string(value)),
             },
             "serviceAccounts" => match value.as_str() {

@@ -75,7 +75,8 @@ pub use emit::dir;
 pub use emit::{EmitError, Format, Stream};
 pub use init::InitError;
 pub use load::{Limits, PieceSize};
-pub use model::OwnerRefs;
+pub use model::{OwnerRefs, Platform};
+pub use parse::crd::{Crd, TOOLHIVE_VERSION};
 pub use render::service_account::{AccountOptions, ServiceAccounts, pull_secret_name};
 pub use run::{
     DirPlan, Error, Options, OwnersLock, Rendering, owners_lock, plan_dir, read_yaml_stream,

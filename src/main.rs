@@ -204,6 +204,9 @@ fn run(cli: Cli, env: &Env) -> Result<(), Failure> {
 fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
     let mut options = Options::from(args);
     options.argocd = env.argocd;
+    if let Some(path) = &args.crd {
+        options.crd = Some(load_crd(path)?);
+    }
     // Argo CD plugin parameters fill in what neither a flag nor its ARGOCD_ENV_* variable
     // gives; then the Application's destination namespace.
     let parameters = plugin::Parameters::read(&|name| std::env::var(name).ok()).map_err(|d| {
@@ -350,6 +353,23 @@ fn print_annotations(annotations: &[String]) {
     for annotation in annotations {
         let _ = writeln!(stderr, "{annotation}");
     }
+}
+
+/// `--crd FILE`: the CRD to check against instead of the built-in one, kept for the whole run.
+/// A CEL rule mcp-render has no implementation of is said once and not checked.
+fn load_crd(path: &Path) -> Result<&'static mcp_render::Crd, Failure> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Usage(format!("{}: --crd: {e}", path.display())))?;
+    let crd = mcp_render::parse::crd::generate::load(&text)
+        .map_err(|e| Failure::Usage(format!("{}: --crd: {e}", path.display())))?;
+    for message in mcp_render::parse::crd::generate::unimplemented_rules(&crd) {
+        eprintln!(
+            "{}: warning: the CEL rule \"{message}\" is not checked (mcp-render has no implementation of it)",
+            path.display()
+        );
+    }
+    // One CRD per process, read once: leaking it gives the `'static` the parse options hold.
+    Ok(Box::leak(Box::new(crd)))
 }
 
 /// `mcp-render argocd-parameters`: what `plugin.yaml`'s `parameters.dynamic` prints.

@@ -1,7 +1,6 @@
 //! The MCPServer model: what `parse` produces and `validate` and `render` consume.
 //!
-//! One normalised type for both API versions: v1alpha1's deprecated `port` and `targetPort`
-//! are already folded into `proxy_port` and `mcp_port` here, as ToolHive does.
+//! One normalised type for both API versions (at ToolHive v0.44.0 they share one schema).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -217,9 +216,9 @@ pub struct Spec {
     pub image: String,
     /// The transport.
     pub transport: Transport,
-    /// The proxy's port (`proxyPort`, v1alpha1 `port`, else 8080). Only shows in a label.
+    /// The proxy's port (`proxyPort`, else 8080). Only shows in a label.
     pub proxy_port: i32,
-    /// The MCP server's port (`mcpPort`, v1alpha1 `targetPort`, else 8080).
+    /// The MCP server's port (`mcpPort`, else 8080).
     pub mcp_port: i32,
     /// Arguments appended to the `mcp` container's args.
     pub args: Vec<String>,
@@ -246,6 +245,19 @@ pub struct Spec {
     pub session_affinity: SessionAffinity,
     /// StatefulSet replicas; omitted when unset so an HPA or kubectl keeps control.
     pub backend_replicas: Option<i32>,
+    /// The cluster platform the output is for (`--platform`).
+    pub platform: Platform,
+}
+
+/// The platform ToolHive would detect at run time; offline it is chosen with `--platform`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Platform {
+    /// Plain Kubernetes: user and group IDs default to 1000.
+    #[default]
+    Kubernetes,
+    /// OpenShift: no `runAsUser`, `runAsGroup` or `fsGroup` (the namespace's security
+    /// context constraint assigns them), even where the user set them, as ToolHive does.
+    Openshift,
 }
 
 /// Default for `proxyPort` and `mcpPort` (ToolHive's `GetProxyPort` / `GetMCPPort`).

@@ -1,4 +1,4 @@
-//! Kubernetes name rules (reference: gitops-ecosystem §4) and the names ToolHive derives.
+//! Kubernetes name rules (<https://kubernetes.io/docs/concepts/overview/working-with-objects/names/>) and the names ToolHive derives.
 //!
 //! Each check returns `Err(reason)` with a reason that reads after the offending value:
 //! "`Foo` must consist of lower-case letters, digits and '-'".
@@ -57,8 +57,8 @@ pub fn dns1123_label(name: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A DNS-1035 label: a DNS-1123 label that starts with a letter (Service names, reference
-/// gitops-ecosystem §4; the rendered Services are `mcp-…`, so they always start with one).
+/// A DNS-1035 label: a DNS-1123 label that starts with a letter (Service names,
+/// <https://kubernetes.io/docs/concepts/overview/working-with-objects/names/#rfc-1035-label-names>; the rendered Services are `mcp-…`, so they always start with one).
 pub fn dns1035_label(name: &str) -> Result<(), String> {
     dns1123_label(name)?;
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {

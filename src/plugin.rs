@@ -37,6 +37,19 @@ pub const ALLOW_EMPTY: &str = "MCP_RENDER_ALLOW_EMPTY";
 /// Variable for `--allow-empty` (`true` or `false`).
 pub const ENV_ALLOW_EMPTY: &str = "ARGOCD_ENV_MCP_RENDER_ALLOW_EMPTY";
 
+/// `plugin.env` name for `--platform`.
+pub const PLATFORM: &str = "MCP_RENDER_PLATFORM";
+/// Variable for `--platform` (`kubernetes` or `openshift`).
+pub const ENV_PLATFORM: &str = "ARGOCD_ENV_MCP_RENDER_PLATFORM";
+/// `plugin.env` name for `--strict`.
+pub const STRICT: &str = "MCP_RENDER_STRICT";
+/// Variable for `--strict` (`true` or `false`).
+pub const ENV_STRICT: &str = "ARGOCD_ENV_MCP_RENDER_STRICT";
+/// `plugin.env` name for `--crd`.
+pub const CRD: &str = "MCP_RENDER_CRD";
+/// Variable for `--crd` (a file in the repository).
+pub const ENV_CRD: &str = "ARGOCD_ENV_MCP_RENDER_CRD";
+
 /// Set by Argo CD for every plugin command: its presence means "running as a plugin".
 pub const APP_NAME: &str = "ARGOCD_APP_NAME";
 

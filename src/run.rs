@@ -38,6 +38,12 @@ pub struct Options {
     /// Return an empty stream even when `argocd` is set, and an empty folder from
     /// [`plan_dir`] (`--allow-empty`).
     pub allow_empty: bool,
+    /// The MCPServer CRD to check against (`--crd`); `None` is the built-in one.
+    pub crd: Option<&'static parse::crd::Crd>,
+    /// `--strict`: security settings without effect here are errors, not warnings.
+    pub strict: bool,
+    /// The platform the output is for (`--platform`).
+    pub platform: crate::model::Platform,
 }
 
 /// Why a render produced nothing: invalid input (exit 2), or output that could not be made
@@ -174,6 +180,9 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
     let parse_options = ParseOptions {
         default_namespace: options.namespace.clone(),
         accounts: options.accounts.clone(),
+        crd: options.crd,
+        strict: options.strict,
+        platform: options.platform,
     };
     let work = |documents: Vec<load::Document>| {
         let (parsed, found) = parse::parse_sequential(&documents, &parse_options);

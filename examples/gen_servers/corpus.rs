@@ -157,11 +157,10 @@ pub fn server(index: usize) -> Value {
             (7, slot) if slot < 2768 => 30000 + slot as u64,
             _ => 8000 + dice.below(100),
         };
-        let key = if v1alpha1 { "targetPort" } else { "mcpPort" };
-        spec.insert(key.into(), json!(port));
+        // v1alpha1 has the v1beta1 schema at ToolHive v0.44.0.
+        spec.insert("mcpPort".into(), json!(port));
         if dice.chance(30) {
-            let key = if v1alpha1 { "port" } else { "proxyPort" };
-            spec.insert(key.into(), json!(9000 + dice.below(100)));
+            spec.insert("proxyPort".into(), json!(9000 + dice.below(100)));
         }
         if dice.chance(10) {
             spec.insert("sessionAffinity".into(), json!("None"));
@@ -191,8 +190,7 @@ pub fn server(index: usize) -> Value {
     }
     let secrets: Vec<Value> = (0..dice.below(4))
         .map(|s| {
-            let mut secret =
-                json!({ "name": format!("{word}-credentials"), "key": format!("token-{s}") });
+            let mut secret = json!({ "name": format!("{word}-credentials-{s}"), "key": "token" });
             if dice.chance(50) {
                 secret["targetEnvName"] = json!(format!("{}_TOKEN_{s}", word.to_uppercase()));
             } else {

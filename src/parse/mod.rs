@@ -7,6 +7,7 @@
 
 pub mod crd;
 pub mod owners;
+mod pod_fields;
 
 use std::collections::BTreeMap;
 
@@ -18,7 +19,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::load::Document;
 use crate::model::{
     ApiVersion, DEFAULT_PORT, EnvVar, Marks, McpServer, NODE_PORT_RANGE, Origin, Parsed,
-    PassThrough, Resources, SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
+    PassThrough, Platform, Resources, SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
 };
 use crate::node::{FieldPath, Node, Segment, Value};
 use crate::render::service_account::{AccountOptions, created_account};
@@ -34,6 +35,12 @@ pub struct ParseOptions {
     /// (`--service-accounts`, `--image-pull-secret`); decided here, like the namespace, so
     /// that validation (collisions) and rendering read it from the model.
     pub accounts: AccountOptions,
+    /// The CRD to check MCPServers against (`--crd`); `None` is the built-in one.
+    pub crd: Option<&'static crd::Crd>,
+    /// `--strict`: security settings that have no effect without ToolHive's proxy are errors.
+    pub strict: bool,
+    /// The platform the output is for (`--platform`).
+    pub platform: Platform,
 }
 
 /// Fewer documents than this are not worth handing to another thread.
@@ -354,39 +361,22 @@ impl Context<'_> {
     ) -> Option<McpServer> {
         let root = FieldPath::root();
         let mut problems = Vec::new();
-        let spec_fields = crd::spec_fields(version);
-        let top_fields = [
-            crd::Field {
-                name: "apiVersion",
-                ty: crd::Type::String,
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "kind",
-                ty: crd::Type::String,
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "metadata",
-                ty: crd::Type::Object(crd::METADATA_FIELDS),
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "spec",
-                ty: crd::Type::Object(spec_fields),
-                required: true,
-                description: "",
-            },
-            crd::Field {
-                name: "status",
-                ty: crd::Type::Any,
-                required: false,
-                description: "",
-            },
-        ];
+        let spec_schema = options.crd.unwrap_or(&crd::CRD).spec(version);
+        let Some(spec_schema) = spec_schema else {
+            self.report(
+                base,
+                &root.key("apiVersion"),
+                format!(
+                    "the CRD given with --crd does not serve `{TOOLHIVE_GROUP}/{}`",
+                    crd::version_name(version)
+                ),
+            );
+            return None;
+        };
+        if let Some(warning) = spec_schema.deprecation_warning {
+            self.warn(&base.key("apiVersion"), warning);
+        }
+        let top_fields = crd::top_fields(spec_schema.spec);
         crd::check_object(node, &top_fields, &root, &mut problems);
         let metadata = node.get("metadata");
         let generate_name = metadata.and_then(|m| m.get("generateName"));
@@ -398,11 +388,10 @@ impl Context<'_> {
             });
         }
         let spec = node.get("spec");
-        let mut image_pull_secrets = Vec::new();
-        if let Some(spec) = spec.filter(|s| s.as_map().is_some()) {
-            cel_rules(spec, &root.key("spec"), &mut problems);
-            image_pull_secrets = pull_secret_names(spec, &root.key("spec"), &mut problems);
-        }
+        let image_pull_secrets = spec
+            .filter(|s| s.as_map().is_some())
+            .map(pull_secret_names)
+            .unwrap_or_default();
         // The pod template is checked even when other fields have problems, so one run
         // reports them all.
         let pts_path = root.key("spec").key("podTemplateSpec");
@@ -412,6 +401,21 @@ impl Context<'_> {
             }
             _ => None,
         };
+        // Only for an otherwise valid server: its errors come first.
+        if let Some(spec) = spec.filter(|s| s.as_map().is_some() && problems.is_empty()) {
+            let name = node
+                .get("metadata")
+                .and_then(|m| m.get("name"))
+                .and_then(Node::as_str);
+            self.notices(
+                spec,
+                base,
+                name.unwrap_or_default(),
+                version,
+                options,
+                &mut problems,
+            );
+        }
         // A server with problems is still extracted (wrong values read as unset) so that
         // validation can report its other problems in the same run; `Parsed::problems`
         // keeps it from being rendered and silences follow-on errors on the same fields.
@@ -437,11 +441,7 @@ impl Context<'_> {
         if !problem_paths.is_empty() {
             parsed_problems.insert(origin.clone(), problem_paths);
         }
-        let port = |new: &str, old: &str| {
-            int(spec, new)
-                .or_else(|| int(spec, old))
-                .map_or(DEFAULT_PORT, |p| p as i32)
-        };
+        let port = |key: &str| int(spec, key).map_or(DEFAULT_PORT, |p| p as i32);
         let service_account = string(spec, "serviceAccount");
         let created_service_account = created_account(
             service_account.as_deref(),
@@ -453,8 +453,8 @@ impl Context<'_> {
             transport: string(spec, "transport")
                 .and_then(|t| Transport::from_name(&t))
                 .unwrap_or_default(),
-            proxy_port: port("proxyPort", "port"),
-            mcp_port: port("mcpPort", "targetPort"),
+            proxy_port: port("proxyPort"),
+            mcp_port: port("mcpPort"),
             args: list(spec, "args")
                 .iter()
                 .filter_map(|n| n.as_str().map(str::to_string))
@@ -490,6 +490,7 @@ impl Context<'_> {
                 _ => SessionAffinity::ClientIp,
             },
             backend_replicas: int(spec, "backendReplicas").map(|r| r as i32),
+            platform: options.platform,
         };
         let node_port = spec.transport.has_services() && NODE_PORT_RANGE.contains(&spec.mcp_port);
         let marks = self.marks(base, node_port.then(|| "spec.mcpPort".to_string()));
@@ -506,6 +507,84 @@ impl Context<'_> {
     /// Reads `spec.podTemplateSpec` into the typed PodTemplateSpec. Kubernetes rejects fields it
     /// does not know (strict field validation), and so do we: a key that does not survive the
     /// typed round trip is reported as unknown.
+    /// Warnings (or, for the security settings under `--strict`, errors) about what a server
+    /// asks for that the rendered output cannot give it.
+    fn notices(
+        &mut self,
+        spec: &Node,
+        base: &FieldPath,
+        name: &str,
+        version: ApiVersion,
+        options: &ParseOptions,
+        problems: &mut Vec<Problem>,
+    ) {
+        let spec_path = FieldPath::root().key("spec");
+        // Security settings that work only through ToolHive's proxy: one notice per server.
+        let set: Vec<&str> = crd::overlay::PROXY_SECURITY_FIELDS
+            .iter()
+            .copied()
+            .filter(|f| spec.get(f).is_some_and(|n| !n.is_null()))
+            .collect();
+        if let Some(first) = set.first() {
+            let message = format!(
+                "{} take{} effect only through ToolHive's proxy, which the rendered output does not contain: the MCP server's Services accept requests without {}{}",
+                set.iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if set.len() == 1 { "s" } else { "" },
+                if set.len() == 1 { "it" } else { "any of them" },
+                if options.strict {
+                    ""
+                } else {
+                    " (--strict makes this an error)"
+                },
+            );
+            if options.strict {
+                problems.push(Problem {
+                    path: spec_path.key(first),
+                    message,
+                });
+            } else {
+                self.warn(&base.key("spec").key(first), message);
+            }
+        }
+        // mcpPort in 30000-32767 makes `mcp-<name>` a NodePort Service, as in ToolHive.
+        let transport = spec.get("transport").and_then(Node::as_str);
+        let port = int(spec, "mcpPort");
+        if matches!(transport, Some("sse" | "streamable-http"))
+            && port.is_some_and(|p| (30000..=32767).contains(&p))
+        {
+            self.warn(
+                &base.key("spec").key("mcpPort"),
+                format!(
+                    "an mcpPort in 30000-32767 makes Service `mcp-{name}` type NodePort (nodePort {}), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication",
+                    port.unwrap_or_default()
+                ),
+            );
+        }
+        // `--crd`: fields the supplied CRD has that this release does not know.
+        if options.crd.is_some()
+            && let Some(builtin) = crd::CRD.spec(version)
+        {
+            let unknown = crd::unknown_paths(spec, builtin.spec, &spec_path);
+            if !unknown.is_empty() {
+                let list: Vec<String> = unknown.iter().map(|p| format!("`{p}`")).collect();
+                let one = unknown.len() == 1;
+                self.warn(
+                    &base.key("spec"),
+                    format!(
+                        "{}: not in ToolHive {}'s schema, which this release follows; accepted because the --crd schema has {}, but {} no effect on the output",
+                        list.join(", "),
+                        crd::TOOLHIVE_VERSION,
+                        if one { "it" } else { "them" },
+                        if one { "it has" } else { "they have" },
+                    ),
+                );
+            }
+        }
+    }
+
     fn pod_template_spec(
         &mut self,
         node: &Node,
@@ -532,15 +611,30 @@ impl Context<'_> {
         unknown_keys(&json, &back, path, &mut unknown);
         if !unknown.is_empty() {
             for field in unknown {
-                self.report(
-                    base,
-                    &field,
-                    "unknown field in PodTemplateSpec (Kubernetes 1.33 has no such field here)",
-                );
+                let message = unknown_pod_field_message(&field);
+                self.report(base, &field, message);
             }
             return None;
         }
         Some(typed)
+    }
+}
+
+/// An unknown `podTemplateSpec` key: an error (ToolHive's operator would drop it silently),
+/// with the closest field of its Kubernetes type when one is close.
+fn unknown_pod_field_message(field: &FieldPath) -> String {
+    let key = match field.0.last() {
+        Some(Segment::Key(key)) => key.as_str(),
+        _ => "",
+    };
+    let close = pod_fields::siblings(field).and_then(|f| crd::closest(key, f.iter().copied()));
+    match close {
+        Some(close) => format!(
+            "unknown field in PodTemplateSpec (Kubernetes 1.35 has no such field here); did you mean `{close}`?"
+        ),
+        None => {
+            "unknown field in PodTemplateSpec (Kubernetes 1.35 has no such field here)".to_string()
+        }
     }
 }
 
@@ -778,101 +872,16 @@ fn unknown_keys(
     walk(input, back, &mut Vec::new(), path, out);
 }
 
-/// The CRD's CEL rules (reference §1.2).
-fn cel_rules(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) {
-    let has = |key: &str| spec.get(key).is_some_and(|n| !n.is_null());
-    let mut rule = |ok: bool, field: &str, message: &str| {
-        if !ok {
-            problems.push(Problem {
-                path: path.key(field),
-                message: message.to_string(),
-            });
-        }
-    };
-    rule(
-        !(has("authzConfig") && has("authzConfigRef")),
-        "authzConfigRef",
-        "authzConfig and authzConfigRef are mutually exclusive; use authzConfigRef to reference a shared MCPAuthzConfig",
-    );
-    let rate = spec.get("rateLimiting").filter(|n| !n.is_null());
-    let redis = spec
-        .get("sessionStorage")
-        .and_then(|s| s.get("provider"))
-        .and_then(Node::as_str)
-        == Some("redis");
-    let authn = has("oidcConfigRef") || has("externalAuthConfigRef");
-    if let Some(rate) = rate {
-        rule(
-            redis,
-            "rateLimiting",
-            "rateLimiting requires sessionStorage with provider 'redis'",
-        );
-        rule(
-            rate.get("perUser").is_none() || authn,
-            "rateLimiting",
-            "rateLimiting.perUser requires authentication (oidcConfigRef or externalAuthConfigRef)",
-        );
-        let tool_per_user = rate
-            .get("tools")
-            .and_then(|t| match &t.value {
-                Value::Seq(items) => Some(items.iter().any(|t| t.get("perUser").is_some())),
-                _ => None,
-            })
-            .unwrap_or(false);
-        rule(
-            !tool_per_user || authn,
-            "rateLimiting",
-            "per-tool perUser rate limiting requires authentication (oidcConfigRef or externalAuthConfigRef)",
-        );
-        let empty = ["shared", "perUser", "tools"]
-            .iter()
-            .all(|k| rate.get(k).is_none());
-        rule(
-            !empty,
-            "rateLimiting",
-            "at least one of shared, perUser, or tools must be configured",
-        );
-    }
-    if let Some(storage) = spec.get("sessionStorage").filter(|n| !n.is_null()) {
-        let needs_address = storage.get("provider").and_then(Node::as_str) == Some("redis");
-        rule(
-            !needs_address || storage.get("address").is_some(),
-            "sessionStorage",
-            "address is required",
-        );
-    }
-}
-
-/// `spec.resourceOverrides.proxyDeployment.imagePullSecrets` (a list of `{name}`), checked
-/// against the CRD's shape, and its names in order (a missing name is `""`, the CRD's
-/// default, which validation rejects). The rest of `resourceOverrides` configures only the
-/// proxy and stays unchecked.
-fn pull_secret_names(spec: &Node, path: &FieldPath, problems: &mut Vec<Problem>) -> Vec<String> {
-    const REFERENCE: &[crd::Field] = &[crd::Field {
-        name: "name",
-        ty: crd::Type::String,
-        required: false,
-        description: "Name of the Secret.",
-    }];
-    let path = path.key("resourceOverrides").key("proxyDeployment");
-    let Some(deployment) = spec
+/// The names of `spec.resourceOverrides.proxyDeployment.imagePullSecrets`, in order (a
+/// missing name is `""`, the CRD's default, which validation rejects). The CRD check has
+/// checked their shape.
+fn pull_secret_names(spec: &Node) -> Vec<String> {
+    let list = spec
         .get("resourceOverrides")
-        .filter(|o| o.as_map().is_some())
         .and_then(|o| o.get("proxyDeployment"))
-    else {
-        return Vec::new();
-    };
-    if deployment.as_map().is_none() {
-        crd::check_value(deployment, &crd::Type::AnyObject, false, &path, problems);
-        return Vec::new();
-    }
-    let Some(list) = deployment.get("imagePullSecrets") else {
-        return Vec::new();
-    };
-    let ty = crd::Type::List(&crd::Type::Object(REFERENCE));
-    crd::check_value(list, &ty, false, &path.key("imagePullSecrets"), problems);
-    match &list.value {
-        Value::Seq(items) => items
+        .and_then(|d| d.get("imagePullSecrets"));
+    match list.map(|l| &l.value) {
+        Some(Value::Seq(items)) => items
             .iter()
             .map(|item| string(item, "name").unwrap_or_default())
             .collect(),

@@ -1,7 +1,8 @@
 //! Stage 4, render: pure functions from validated MCPServers to typed Kubernetes objects.
 //!
 //! No I/O, no clock, no randomness: the same input gives the same objects. The objects are
-//! the ones ToolHive's runtime creates (reference §2.3, §2.4), with the documented
+//! the ones ToolHive v0.44.0's runtime creates (`DeployWorkload` and `applyService` in
+//! <https://github.com/stacklok/toolhive/blob/v0.44.0/pkg/container/kubernetes/client.go>), with the documented
 //! differences that follow from having no proxy (see the README).
 
 pub mod service_account;

@@ -1,4 +1,5 @@
-//! The backend Services (ToolHive `applyService`, reference §2.4).
+//! The backend Services (ToolHive `applyService`,
+//! <https://github.com/stacklok/toolhive/blob/v0.44.0/pkg/container/kubernetes/client.go>).
 
 use k8s_openapi::api::core::v1::{
     ClientIPConfig, Service, ServicePort, ServiceSpec, SessionAffinityConfig,

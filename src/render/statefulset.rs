@@ -1,5 +1,6 @@
-//! The StatefulSet (ToolHive `DeployWorkload`, reference §2.3): the user's pod template,
-//! merged the way ToolHive merges it, around a container named `mcp`.
+//! The StatefulSet (ToolHive `DeployWorkload`,
+//! <https://github.com/stacklok/toolhive/blob/v0.44.0/pkg/container/kubernetes/client.go>):
+//! the user's pod template, merged the way ToolHive merges it, around a container named `mcp`.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{selector, workload_labels};
-use crate::model::{MCP_CONTAINER, McpServer, Resources, Transport};
+use crate::model::{MCP_CONTAINER, McpServer, Platform, Resources, Transport};
 use crate::names;
 
 /// User and group ToolHive runs the pods as on plain Kubernetes.
@@ -69,6 +70,9 @@ fn pod_template(server: &McpServer) -> PodTemplateSpec {
     }
     pod.security_context = Some(pod_security_context(pod.security_context.take()));
     configure_mcp_container(&mut pod, server);
+    if server.spec.platform == Platform::Openshift {
+        openshift(&mut pod);
+    }
 
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
@@ -106,6 +110,20 @@ fn container_security_context(user: Option<SecurityContext>) -> SecurityContext 
         ..Capabilities::default()
     });
     sc
+}
+
+/// On OpenShift ToolHive leaves the user and group IDs to the namespace's security context
+/// constraint: it removes `runAsUser`, `runAsGroup` and `fsGroup` from the pod and
+/// `runAsUser`, `runAsGroup` from container `mcp`, user-set values too
+/// (<https://github.com/stacklok/toolhive/blob/v0.44.0/pkg/container/kubernetes/client.go>).
+fn openshift(pod: &mut PodSpec) {
+    if let Some(sc) = &mut pod.security_context {
+        (sc.run_as_user, sc.run_as_group, sc.fs_group) = (None, None, None);
+    }
+    let mcp = pod.containers.iter_mut().find(|c| c.name == MCP_CONTAINER);
+    if let Some(sc) = mcp.and_then(|c| c.security_context.as_mut()) {
+        (sc.run_as_user, sc.run_as_group) = (None, None);
+    }
 }
 
 fn runtime_default() -> SeccompProfile {

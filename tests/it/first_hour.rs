@@ -512,7 +512,11 @@ metadata: {name: settings, namespace: no}
         "{lines:?}"
     );
     let lines = &lines[1..];
-    assert!(lines[0].starts_with("<stdin>:7:3: spec.port: unknown field `port`: v1beta1 renamed v1alpha1's `port` and `targetPort`; use `proxyPort`"), "{lines:?}");
+    assert!(
+        lines[0].starts_with("<stdin>:7:3: spec.port: `port` was removed from the MCPServer CRD"),
+        "{lines:?}"
+    );
+    assert!(lines[0].contains("use `proxyPort`"), "{lines:?}");
     assert!(lines[0].contains("or `mcpPort`"), "{lines:?}");
     assert_eq!(
         lines[1],
@@ -552,7 +556,7 @@ fn the_readme_quick_start_is_quiet() {
         .expect("the quick start command");
     let command = line.split('#').next().unwrap_or_default();
     let words: Vec<&str> = command.split_whitespace().skip(5).collect();
-    assert_eq!(words.last(), Some(&"fixtures/servers"), "{line}");
+    assert_eq!(words.last(), Some(&"examples/servers"), "{line}");
     let tmp = tempfile::tempdir().expect("tempdir");
     let out = tmp.path().join("rendered");
     let args: Vec<std::ffi::OsString> = words
@@ -564,17 +568,17 @@ fn the_readme_quick_start_is_quiet() {
         .collect();
     let run = util::mcp_render().args(&args).run();
     assert_eq!(run.code, 0, "{}", run.stderr);
-    // One line, and the warning each of the two stdio examples gets (no proxy can reach
-    // them), which the README says.
-    let stdio: Vec<&str> = run.stderr.lines().filter(|l| is_stdio_warning(l)).collect();
-    assert_eq!(stdio.len(), 2, "{}", run.stderr);
-    assert_eq!(run.stderr.lines().count(), 3, "{}", run.stderr);
-    assert!(warnings(&run).is_empty(), "{}", run.stderr);
+    // One line, no warning of any kind.
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
     assert!(run.stderr.contains(": wrote "), "{}", run.stderr);
     for listed in [
-        "_no-namespace/mcpserver-everywhere.yaml",
-        "data/mcpserver-postgres.yaml",
-        "demo/mcpserver-memory.yaml",
+        "kustomization.yaml",
+        "mcp-tools/mcpserver-fetch.yaml",
+        "mcp-tools/mcpserver-notion.yaml",
+        "mcp-tools/mcpserver-scaled-three.yaml",
+        "mcp-tools/mcpserver-scaled-zero.yaml",
+        "toolhive-system/mcpserver-st-sse.yaml",
     ] {
         assert!(out.join(listed).is_file(), "{listed}");
         assert!(
@@ -583,7 +587,10 @@ fn the_readme_quick_start_is_quiet() {
         );
     }
     assert!(out.join("kustomization.yaml").is_file());
-    for entry in std::fs::read_dir("fixtures/servers").expect("fixtures") {
+    for entry in std::fs::read_dir("examples/servers")
+        .expect("examples")
+        .chain(std::fs::read_dir("fixtures/servers").expect("fixtures"))
+    {
         let path = entry.expect("entry").path();
         let input = path
             .extension()

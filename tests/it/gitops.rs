@@ -49,8 +49,8 @@ metadata:
 spec:
   image: ghcr.io/github/github-mcp-server:v0.1
   transport: sse
-  port: 9090
-  targetPort: 9091
+  proxyPort: 9090
+  mcpPort: 9091
 ---
 apiVersion: toolhive.stacklok.dev/v1beta1
 kind: MCPServer
@@ -1376,6 +1376,9 @@ fn completions_help_and_version() {
         "ARGOCD_ENV_MCP_RENDER_ALLOW_EMPTY",
         "ARGOCD_ENV_MCP_RENDER_SERVICE_ACCOUNTS",
         "ARGOCD_ENV_MCP_RENDER_IMAGE_PULL_SECRETS",
+        "ARGOCD_ENV_MCP_RENDER_PLATFORM",
+        "ARGOCD_ENV_MCP_RENDER_STRICT",
+        "ARGOCD_ENV_MCP_RENDER_CRD",
     ] {
         assert!(
             help.contains(&format!("[env: {var}")),
@@ -1385,6 +1388,9 @@ fn completions_help_and_version() {
     let version = run(Path::new("."), &["--version"]);
     assert_eq!(
         stdout(&version),
-        format!("mcp-render {}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "mcp-render {} (ToolHive v0.44.0)\n",
+            env!("CARGO_PKG_VERSION")
+        )
     );
 }

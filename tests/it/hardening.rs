@@ -362,7 +362,7 @@ fn unknown_fields_get_a_suggestion_when_one_is_close() {
     ));
     assert_invalid(&run);
     insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
-<stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `image`, `transport`, `proxyMode`, `proxyPort`, `mcpPort`, `args`, `env`, `volumes`, `resources`, `secrets`, `serviceAccount`, `permissionProfile`, `podTemplateSpec`, `resourceOverrides`, `oidcConfigRef`, `authzConfig`, `authzConfigRef`, `audit`, `toolConfigRef`, `externalAuthConfigRef`, `webhookConfigRef`, `authServerRef`, `telemetryConfigRef`, `trustProxyHeaders`, `endpointPrefix`, `groupRef`, `sessionAffinity`, `replicas`, `backendReplicas`, `sessionStorage`, `rateLimiting`
+<stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `args`, `audit`, `authServerRef`, `authzConfig`, `authzConfigRef`, `backendReplicas`, `endpointPrefix`, `env`, `externalAuthConfigRef`, `groupRef`, `image`, `mcpPort`, `oidcConfigRef`, `permissionProfile`, `podTemplateSpec`, `proxyMode`, `proxyPort`, `rateLimiting`, `replicas`, `resourceOverrides`, `resources`, `secrets`, `serviceAccount`, `sessionAffinity`, `sessionStorage`, `telemetryConfigRef`, `toolConfigRef`, `transport`, `trustProxyHeaders`, `volumes`, `webhookConfigRef`
 error: 2 problems found; nothing was written
 ");
 }
@@ -377,7 +377,7 @@ fn a_huge_unknown_field_name_is_reported_without_a_suggestion() {
     assert_eq!(run.code, 2);
     assert!(run.stdout.is_empty());
     assert!(run.stderr.starts_with(&format!(
-        "<stdin>:9:5: spec.{key}: unknown field `{key}`; valid fields here are `image`"
+        "<stdin>:9:5: spec.{key}: unknown field `{key}`; valid fields here are `args`"
     )));
 }
 
@@ -492,7 +492,7 @@ error: 1 problem found; nothing was written
 
 #[test]
 fn leading_digit_is_fine_for_a_server_but_not_for_a_service() {
-    // Services are DNS-1035 labels (must start with a letter; reference gitops-ecosystem §4).
+    // Services are DNS-1035 labels (must start with a letter; https://kubernetes.io/docs/concepts/overview/working-with-objects/names/).
     // A server's Services are `mcp-<name>…`, so a server name may start with a digit (its
     // StatefulSet is a DNS-1123 label); a pass-through Service may not.
     let ok = mcp(
@@ -814,7 +814,9 @@ fn two_node_port_services_on_one_port() {
         format!("{a}---\n{b}").as_bytes(),
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
+    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: warning: an mcpPort in 30000-32767 makes Service `mcp-a` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
+<stdin>:19:3: warning: an mcpPort in 30000-32767 makes Service `mcp-b` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
+<stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
 error: 1 problem found; nothing was written
 ");
 }

@@ -6,12 +6,14 @@
 mod util;
 
 mod cli;
+mod crd_table;
 mod first_hour;
 mod gitops;
 mod hardening;
 mod impact;
 mod krm;
 mod parallel;
+mod parity;
 mod properties;
 mod proxy_fields;
 mod service_accounts;

@@ -356,11 +356,8 @@ fn server(index: usize) -> BoxedStrategy<Server> {
             if let Some(t) = transport {
                 spec.insert("transport".into(), json!(t));
             }
-            let (proxy_key, mcp_key) = if v1alpha1 {
-                ("port", "targetPort")
-            } else {
-                ("proxyPort", "mcpPort")
-            };
+            // v1alpha1 has the v1beta1 schema at ToolHive v0.44.0.
+            let (proxy_key, mcp_key) = ("proxyPort", "mcpPort");
             if let Some(p) = proxy_port {
                 spec.insert(proxy_key.into(), json!(p));
             }

@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use mcp_render::parse::crd::{RENDERED_FIELDS, SPEC_FIELDS, V1ALPHA1_EXTRA_FIELDS};
+use mcp_render::model::ApiVersion;
+use mcp_render::parse::crd::{RENDERED_FIELDS, spec_fields};
 use mcp_render::{Format, Options};
 
 fn render(path: PathBuf) -> String {
@@ -41,7 +42,7 @@ fn the_readme_lists_every_proxy_only_field() {
         .find("Fields that configure only ToolHive's proxy")
         .expect("section");
     let section = &readme[start..start + readme[start..].find("\n\n").expect("paragraph end")];
-    for field in SPEC_FIELDS.iter().chain(V1ALPHA1_EXTRA_FIELDS) {
+    for field in spec_fields(ApiVersion::V1beta1) {
         let rendered = RENDERED_FIELDS.contains(&field.name);
         let listed = section.contains(&format!("`{}`", field.name));
         assert!(
