@@ -195,160 +195,196 @@ impl Builder<'_> {
         )
     }
 
+    /// Handles one parser event: documents start and end, scalars, collections open and
+    /// close, and aliases; other events (stream start and end) need nothing.
     fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), Diagnostic> {
         let mark = self.mark(&span.start);
         match event {
-            Event::DocumentStart(..) => {
-                self.anchors.clear();
-                self.nodes = 0;
-                self.bytes = 0;
-                self.root = None;
-            }
-            Event::DocumentEnd => {
-                if let Some(root) = self.root.take().filter(|root| !root.is_null()) {
-                    self.documents.push(Document {
-                        source: Arc::clone(&self.source.name),
-                        index: self.document_index,
-                        root,
-                    });
-                }
-                self.document_index += 1;
-            }
+            Event::DocumentStart(..) => self.document_start(),
+            Event::DocumentEnd => self.document_end(),
             Event::Scalar(text, style, anchor, tag) => {
-                let size = Size {
-                    nodes: 1,
-                    bytes: text.len(),
-                    height: 0,
-                };
-                self.count(size, mark)?;
-                let is_key = self.expecting_key();
-                let value = self.scalar(&text, style, tag.as_deref(), mark)?;
-                let merge_key =
-                    is_key && style == ScalarStyle::Plain && text == "<<" && tag.is_none();
-                let node = Node { value, mark };
-                if anchor != 0 {
-                    self.count(size, mark)?;
-                    self.anchors.insert(anchor, (node.clone(), size));
-                }
-                if is_key {
-                    self.push_key(node, merge_key)?;
-                } else {
-                    self.push_node(node, size)?;
-                }
+                self.scalar_event(&text, style, anchor, tag.as_deref(), mark)?;
             }
-            Event::SequenceStart(_, anchor, _) | Event::MappingStart(_, anchor, _) => {
-                self.count(
-                    Size {
-                        nodes: 1,
-                        ..Size::default()
-                    },
-                    mark,
-                )?;
-                if self.expecting_key() {
-                    return Err(self.error_at(
-                        mark,
-                        "a mapping key must be a string, not a list or mapping",
-                    ));
-                }
-                if self.stack.len() >= self.limits.max_depth {
-                    return Err(self.error_at(
-                        mark,
-                        format!("nesting is deeper than {} levels", self.limits.max_depth),
-                    ));
-                }
-                let size = Size {
-                    nodes: 1,
-                    bytes: 0,
-                    height: 1,
-                };
-                self.stack
-                    .push(if matches!(event, Event::SequenceStart(..)) {
-                        Frame::Seq {
-                            items: Vec::new(),
-                            mark,
-                            anchor,
-                            size,
-                        }
-                    } else {
-                        Frame::Map {
-                            entries: Vec::new(),
-                            keys: HashMap::new(),
-                            merges: Vec::new(),
-                            pending_key: None,
-                            mark,
-                            anchor,
-                            size,
-                        }
-                    });
-            }
-            Event::SequenceEnd | Event::MappingEnd => {
-                let Some(frame) = self.stack.pop() else {
-                    return Ok(());
-                };
-                let (node, anchor, size) = match frame {
-                    Frame::Seq {
-                        items,
-                        mark,
-                        anchor,
-                        size,
-                    } => (
-                        Node {
-                            value: Value::Seq(items),
-                            mark,
-                        },
-                        anchor,
-                        size,
-                    ),
-                    Frame::Map {
-                        entries,
-                        merges,
-                        mark,
-                        anchor,
-                        size,
-                        ..
-                    } => (
-                        Node {
-                            value: Value::Map(merge(entries, merges)),
-                            mark,
-                        },
-                        anchor,
-                        size,
-                    ),
-                };
-                if anchor != 0 {
-                    // The anchor keeps a copy: charge it like the original.
-                    self.count(size, mark)?;
-                    self.anchors.insert(anchor, (node.clone(), size));
-                }
-                self.push_node(node, size)?;
-            }
-            Event::Alias(id) => {
-                let Some((node, size)) = self.anchors.get(&id).cloned() else {
-                    return Err(self.error_at(mark, "alias to an unknown anchor"));
-                };
-                self.count(size, mark)?;
-                if self.stack.len().saturating_add(size.height) > self.limits.max_depth {
-                    return Err(self.error_at(
-                        mark,
-                        format!(
-                            "this alias nests the document deeper than {} levels",
-                            self.limits.max_depth
-                        ),
-                    ));
-                }
-                let node = Node { mark, ..node };
-                if self.expecting_key() {
-                    let Value::Str(_) = node.value else {
-                        return Err(self.error_at(mark, "a mapping key must be a string"));
-                    };
-                    self.push_key(node, false)?;
-                } else {
-                    self.push_node(node, size)?;
-                }
-            }
+            Event::SequenceStart(_, anchor, _) => self.collection_start(true, anchor, mark)?,
+            Event::MappingStart(_, anchor, _) => self.collection_start(false, anchor, mark)?,
+            Event::SequenceEnd | Event::MappingEnd => self.collection_end(mark)?,
+            Event::Alias(id) => self.alias(id, mark)?,
             _ => {}
         }
         Ok(())
+    }
+
+    /// A document starts: its anchors and budget start afresh.
+    fn document_start(&mut self) {
+        self.anchors.clear();
+        self.nodes = 0;
+        self.bytes = 0;
+        self.root = None;
+    }
+
+    /// A document ends: it is kept unless it is empty (or `null`), and counted either way.
+    fn document_end(&mut self) {
+        if let Some(root) = self.root.take().filter(|root| !root.is_null()) {
+            self.documents.push(Document {
+                source: Arc::clone(&self.source.name),
+                index: self.document_index,
+                root,
+            });
+        }
+        self.document_index += 1;
+    }
+
+    /// A scalar: charged to the budget (twice when anchored, for the anchor's copy), resolved
+    /// as YAML 1.1, then recorded as a mapping key (a plain untagged `<<` is a merge key) or as
+    /// a value.
+    fn scalar_event(
+        &mut self,
+        text: &str,
+        style: ScalarStyle,
+        anchor: usize,
+        tag: Option<&Tag>,
+        mark: Mark,
+    ) -> Result<(), Diagnostic> {
+        let size = Size {
+            nodes: 1,
+            bytes: text.len(),
+            height: 0,
+        };
+        self.count(size, mark)?;
+        let is_key = self.expecting_key();
+        let value = self.scalar(text, style, tag, mark)?;
+        let merge_key = is_key && style == ScalarStyle::Plain && text == "<<" && tag.is_none();
+        let node = Node { value, mark };
+        if anchor != 0 {
+            self.count(size, mark)?;
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        if is_key {
+            self.push_key(node, merge_key)
+        } else {
+            self.push_node(node, size)
+        }
+    }
+
+    /// A sequence (`seq`) or mapping starts: charged to the budget, refused as a mapping key
+    /// or beyond the depth limit, then opened as a frame.
+    fn collection_start(&mut self, seq: bool, anchor: usize, mark: Mark) -> Result<(), Diagnostic> {
+        self.count(
+            Size {
+                nodes: 1,
+                ..Size::default()
+            },
+            mark,
+        )?;
+        if self.expecting_key() {
+            return Err(self.error_at(
+                mark,
+                "a mapping key must be a string, not a list or mapping",
+            ));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.error_at(
+                mark,
+                format!("nesting is deeper than {} levels", self.limits.max_depth),
+            ));
+        }
+        let size = Size {
+            nodes: 1,
+            bytes: 0,
+            height: 1,
+        };
+        self.stack.push(if seq {
+            Frame::Seq {
+                items: Vec::new(),
+                mark,
+                anchor,
+                size,
+            }
+        } else {
+            Frame::Map {
+                entries: Vec::new(),
+                keys: HashMap::new(),
+                merges: Vec::new(),
+                pending_key: None,
+                mark,
+                anchor,
+                size,
+            }
+        });
+        Ok(())
+    }
+
+    /// A sequence or mapping ends: its frame becomes a node (a mapping with its merge keys
+    /// applied), kept for its anchor if it has one, and recorded in its parent. `mark` is where
+    /// the collection ends, which is where a budget error points.
+    fn collection_end(&mut self, mark: Mark) -> Result<(), Diagnostic> {
+        let Some(frame) = self.stack.pop() else {
+            return Ok(());
+        };
+        let (node, anchor, size) = match frame {
+            Frame::Seq {
+                items,
+                mark,
+                anchor,
+                size,
+            } => (
+                Node {
+                    value: Value::Seq(items),
+                    mark,
+                },
+                anchor,
+                size,
+            ),
+            Frame::Map {
+                entries,
+                merges,
+                mark,
+                anchor,
+                size,
+                ..
+            } => (
+                Node {
+                    value: Value::Map(merge(entries, merges)),
+                    mark,
+                },
+                anchor,
+                size,
+            ),
+        };
+        if anchor != 0 {
+            // The anchor keeps a copy: charge it like the original.
+            self.count(size, mark)?;
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        self.push_node(node, size)
+    }
+
+    /// An alias: a copy of its anchored node, placed at the alias, charged at its expanded
+    /// size and refused if it nests the document beyond the depth limit; as a key it must be a
+    /// string.
+    fn alias(&mut self, id: usize, mark: Mark) -> Result<(), Diagnostic> {
+        let Some((node, size)) = self.anchors.get(&id).cloned() else {
+            return Err(self.error_at(mark, "alias to an unknown anchor"));
+        };
+        self.count(size, mark)?;
+        if self.stack.len().saturating_add(size.height) > self.limits.max_depth {
+            return Err(self.error_at(
+                mark,
+                format!(
+                    "this alias nests the document deeper than {} levels",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        let node = Node { mark, ..node };
+        if self.expecting_key() {
+            let Value::Str(_) = node.value else {
+                return Err(self.error_at(mark, "a mapping key must be a string"));
+            };
+            self.push_key(node, false)
+        } else {
+            self.push_node(node, size)
+        }
     }
 
     fn scalar(
