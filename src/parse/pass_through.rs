@@ -145,7 +145,7 @@ const CLUSTER_SCOPED_MORE: [(&str, &str); 7] = [
     ("networking.k8s.io", "IPAddress"),
 ];
 
-/// True for the built-in cluster-scoped kinds (see [`CLUSTER_SCOPED`]).
+/// True for the built-in cluster-scoped kinds (the `CLUSTER_SCOPED` table beside it).
 pub fn cluster_scoped(api_version: &str, kind: &str) -> bool {
     let group = api_version.rsplit_once('/').map_or("", |(group, _)| group);
     CLUSTER_SCOPED

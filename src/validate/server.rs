@@ -363,5 +363,5 @@ pub(super) fn warn_stdio(server: &McpServer, report: &mut Reporter<'_>) {
     report.warning(&server.origin, "spec.transport", STDIO_WARNING);
 }
 
-/// The warning every stdio server gets (see [`warn_stdio`]).
+/// The warning every stdio server gets (from `warn_stdio`, once per server).
 pub const STDIO_WARNING: &str = "transport stdio: the pod speaks MCP only on its standard input and output, which only ToolHive's proxy can reach (it attaches to the container), and this render has no proxy, so no client can connect to it; use transport streamable-http (or sse) if the server supports it, or let ToolHive's operator run this MCPServer";
