@@ -61,7 +61,8 @@ fn bad_indentation_is_located() {
     let run =
         render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n   namespace: y\n");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:5:13: invalid YAML: mapping values are not allowed in this context; check the indentation of this line against the lines above
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:5:13: invalid YAML: mapping values are not allowed in this context; check the indentation of this line against the lines above
 error: 1 problem found; nothing was written
 ");
 }
@@ -71,7 +72,8 @@ fn unclosed_quote_points_at_its_start() {
     let run =
         render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"x\n  namespace: y\n");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:9: invalid YAML: unclosed quote; the quoted string starting here is never closed
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:4:9: invalid YAML: unclosed quote; the quoted string starting here is never closed
 error: 1 problem found; nothing was written
 ");
 }
@@ -80,7 +82,8 @@ error: 1 problem found; nothing was written
 fn tab_indentation_is_refused() {
     let run = render_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata:\n\tname: x\n");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:2: invalid YAML: tabs disallowed within this context (block indentation); YAML indents with spaces, never tabs
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:4:2: invalid YAML: tabs disallowed within this context (block indentation); YAML indents with spaces, never tabs
 error: 1 problem found; nothing was written
 ");
 }
@@ -92,7 +95,8 @@ fn invalid_utf8_is_located_at_the_bad_byte() {
         b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"caf\xe9\"\n",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:6:10: the file is not valid UTF-8
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:6:10: the file is not valid UTF-8
 error: 1 problem found; nothing was written
 ");
 }
@@ -139,7 +143,8 @@ fn duplicate_keys_are_an_error() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  a: \"1\"\n  a: \"2\"\n",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:7:3: duplicate key `a` (first defined on line 6); YAML does not allow duplicate keys
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:7:3: duplicate key `a` (first defined on line 6); YAML does not allow duplicate keys
 error: 1 problem found; nothing was written
 ");
 }
@@ -164,7 +169,8 @@ fn merge_key_needs_a_mapping() {
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\ndata:\n  <<: just text\n",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:6:7: a merge key (`<<`) takes a mapping or a list of mappings, as kubectl requires
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:6:7: a merge key (`<<`) takes a mapping or a list of mappings, as kubectl requires
 error: 1 problem found; nothing was written
 ");
 }
@@ -199,7 +205,8 @@ fn billion_laughs_stops_at_the_node_budget() {
     }
     let run = render_stdin(&input);
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:11:55: the document expands to more than 1000000 nodes (an alias bomb?)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:11:55: the document expands to more than 1000000 nodes (an alias bomb?)
 error: 1 problem found; nothing was written
 ");
 }
@@ -215,7 +222,8 @@ fn alias_bomb_of_long_strings_stops_at_the_byte_budget() {
     );
     let run = mcp(&["render", "--max-file-size", "3000000"], input.as_bytes());
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:7:7: the document's text expands to more than 3000000 bytes through aliases (an alias bomb?); --max-file-size raises this limit
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:7:7: the document's text expands to more than 3000000 bytes through aliases (an alias bomb?); --max-file-size raises this limit
 error: 1 problem found; nothing was written
 ");
 }
@@ -239,7 +247,8 @@ fn aliases_cannot_nest_past_the_depth_limit() {
     }
     let run = render_stdin(&input);
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:7:99: this alias nests the document deeper than 100 levels
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:7:99: this alias nests the document deeper than 100 levels
 error: 1 problem found; nothing was written
 ");
 }
@@ -253,7 +262,8 @@ fn deep_block_nesting_is_refused() {
     input.push_str(&format!("{}v\n", "  ".repeat(151)));
     let run = render_stdin(&input);
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:105:201: nesting is deeper than 100 levels
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:105:201: nesting is deeper than 100 levels
 error: 1 problem found; nothing was written
 ");
 }
@@ -315,7 +325,8 @@ fn file_size_limit_applies_to_files_too() {
         b"",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:1:1: input is larger than the limit of 10 bytes (raise it with --max-file-size)
 error: 1 problem found; nothing was written
 ");
 }
@@ -328,7 +339,8 @@ error: 1 problem found; nothing was written
 fn port_as_string() {
     let run = render_stdin(&server("fetch", "  mcpPort: \"8080\"\n"));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: expected an integer, found a string (a quoted number is a string; remove the quotes)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: spec.mcpPort: expected an integer, found a string (a quoted number is a string; remove the quotes)
 error: 1 problem found; nothing was written
 ");
 }
@@ -337,7 +349,8 @@ error: 1 problem found; nothing was written
 fn env_as_map() {
     let run = render_stdin(&server("fetch", "  env:\n    A: b\n"));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.env: expected a list, found a mapping
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: spec.env: expected a list, found a mapping
 error: 1 problem found; nothing was written
 ");
 }
@@ -349,7 +362,8 @@ fn unquoted_yaml11_boolean_where_a_string_belongs() {
         "  env:\n    - name: DEBUG\n      value: on\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:11:7: spec.env[0].value: expected a string, found a boolean (YAML 1.1, as kubectl reads it, takes this unquoted value as a boolean or number; quote it)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:11:7: spec.env[0].value: expected a string, found a boolean (YAML 1.1, as kubectl reads it, takes this unquoted value as a boolean or number; quote it)
 error: 1 problem found; nothing was written
 ");
 }
@@ -361,7 +375,8 @@ fn unknown_fields_get_a_suggestion_when_one_is_close() {
         "  transprot: sse\n  imagePullPolicy: Always\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: spec.transprot: unknown field `transprot`; did you mean `transport`?
 <stdin>:10:3: spec.imagePullPolicy: unknown field `imagePullPolicy`; valid fields here are `args`, `audit`, `authServerRef`, `authzConfig`, `authzConfigRef`, `backendReplicas`, `endpointPrefix`, `env`, `externalAuthConfigRef`, `groupRef`, `image`, `mcpPort`, `oidcConfigRef`, `permissionProfile`, `podTemplateSpec`, `proxyMode`, `proxyPort`, `rateLimiting`, `replicas`, `resourceOverrides`, `resources`, `secrets`, `serviceAccount`, `sessionAffinity`, `sessionStorage`, `telemetryConfigRef`, `toolConfigRef`, `transport`, `trustProxyHeaders`, `volumes`, `webhookConfigRef`
 error: 2 problems found; nothing was written
 ");
@@ -386,7 +401,8 @@ fn wrong_api_version() {
     let input = server("fetch", "").replace("/v1beta1", "/v2");
     let run = render_stdin(&input);
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:1:1: apiVersion: `toolhive.stacklok.dev/v2` is not an MCPServer API version; use `toolhive.stacklok.dev/v1beta1` (or the deprecated `toolhive.stacklok.dev/v1alpha1`)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:1:1: apiVersion: `toolhive.stacklok.dev/v2` is not an MCPServer API version; use `toolhive.stacklok.dev/v1beta1` (or the deprecated `toolhive.stacklok.dev/v1alpha1`)
 error: 1 problem found; nothing was written
 ");
 }
@@ -427,7 +443,8 @@ fn missing_metadata_name() {
         "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  namespace: tools\nspec:\n  image: x\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  namespace: tools\n",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:3:1: metadata.name: is required
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:3:1: metadata.name: is required
 <stdin>:10:1: metadata.name: is required and must be a non-empty string
 error: 2 problems found; nothing was written
 ");
@@ -444,7 +461,8 @@ fn server_names_with_dots_or_upper_case() {
         format!("{}---\n{}", server("fetch.v2", ""), server("Fetch", "")).as_bytes(),
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: metadata.name: `fetch.v2` must not contain dots (it must be a DNS-1123 label); it names the StatefulSet and the Services
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:4:3: metadata.name: `fetch.v2` must not contain dots (it must be a DNS-1123 label); it names the StatefulSet and the Services
 <stdin>:13:3: metadata.name: `Fetch` must consist of lower-case letters, digits and '-' (a DNS-1123 label); it names the StatefulSet and the Services
 error: 2 problems found; nothing was written
 ");
@@ -507,7 +525,8 @@ fn leading_digit_is_fine_for_a_server_but_not_for_a_service() {
         "apiVersion: v1\nkind: Service\nmetadata:\n  name: 1svc\n  namespace: Tools\nspec: {}\n",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: metadata.name: `1svc` must start with a lower-case letter (a Service name is a DNS-1035 label)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:4:3: metadata.name: `1svc` must start with a lower-case letter (a Service name is a DNS-1035 label)
 <stdin>:5:3: metadata.namespace: `Tools` must consist of lower-case letters, digits and '-' (a DNS-1123 label)
 error: 2 problems found; nothing was written
 ");
@@ -520,7 +539,8 @@ fn env_var_names_kubernetes_rejects() {
         "  env:\n    - name: 1BAD\n      value: x\n    - name: \"A=B\"\n      value: \"y\"\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:10:7: spec.env[0].name: `1BAD` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:10:7: spec.env[0].name: `1BAD` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 <stdin>:12:7: spec.env[1].name: `A=B` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 2 problems found; nothing was written
 ");
@@ -530,7 +550,8 @@ error: 2 problems found; nothing was written
 fn ports_0_and_65536() {
     let run = render_stdin(&server("fetch", "  mcpPort: 0\n  proxyPort: 65536\n"));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.mcpPort: 0 is out of range (must be 1 to 65535)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: spec.mcpPort: 0 is out of range (must be 1 to 65535)
 <stdin>:10:3: spec.proxyPort: 65536 is out of range (must be 1 to 65535)
 error: 2 problems found; nothing was written
 ");
@@ -545,7 +566,8 @@ fn negative_and_oversized_replicas() {
         server("b", "  backendReplicas: 4294967297\n")
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: spec.backendReplicas: -1 is out of range (must be 0 to 2147483647)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: spec.backendReplicas: -1 is out of range (must be 0 to 2147483647)
 <stdin>:19:3: spec.backendReplicas: 4294967297 is out of range (must be 0 to 2147483647)
 error: 2 problems found; nothing was written
 ");
@@ -562,7 +584,8 @@ fn resource_quantities_kubernetes_rejects() {
         .as_bytes(),
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:10:14: spec.resources.limits.cpu: `abc` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:10:14: spec.resources.limits.cpu: `abc` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
 <stdin>:10:26: spec.resources.limits.memory: `-1Gi` must not be negative
 <stdin>:11:16: spec.resources.requests.cpu: `1.5e` is not a Kubernetes quantity (such as `500m`, `1`, `128Mi` or `1e3`)
 error: 3 problems found; nothing was written
@@ -576,7 +599,8 @@ error: 3 problems found; nothing was written
         .as_bytes(),
     );
     assert_invalid(&over);
-    insta::assert_snapshot!(over.stderr, @"<stdin>:11:16: spec.resources.requests.cpu: `1` is more than the limit `500m`; a request must not exceed its limit
+    insta::assert_snapshot!(over.stderr, @"
+<stdin>:11:16: spec.resources.requests.cpu: `1` is more than the limit `500m`; a request must not exceed its limit
 error: 1 problem found; nothing was written
 ");
 }
@@ -725,7 +749,8 @@ fn hostile_text_in_diagnostics_is_escaped() {
         "  env:\n    - name: \"X\\e[31mRED\\nY\"\n      value: v\n",
     ));
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:10:7: spec.env[0].name: `X\\u{1b}[31mRED\\u{a}Y` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:10:7: spec.env[0].name: `X\\u{1b}[31mRED\\u{a}Y` must consist of letters, digits, '_', '-' and '.', and must not start with a digit
 error: 1 problem found; nothing was written
 ");
 }
@@ -747,7 +772,8 @@ fn the_same_server_twice_is_one_error() {
         b"",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/data/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:4:3: metadata.name: MCPServer tools/foo is defined twice (also at tests/data/hardening/foo-again.yaml:4:3); its StatefulSet and Services would replace each other
 error: 1 problem found; nothing was written
 ");
 }
@@ -782,7 +808,8 @@ fn foo_and_foo_headless_collide() {
         b"",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/data/hardening/foo-headless.yaml:4:3
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:4:3: metadata.name: Service tools/mcp-foo-headless would be created twice: by MCPServer `foo` here and by MCPServer `foo-headless` at tests/data/hardening/foo-headless.yaml:4:3
 error: 1 problem found; nothing was written
 ");
 }
@@ -800,7 +827,8 @@ fn pass_through_object_colliding_with_a_rendered_one() {
         b"",
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/data/hardening/foo.yaml:4:3
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/service-mcp-foo.yaml:4:3: metadata.name: Service tools/mcp-foo would be created twice: by a Service here and by MCPServer `foo` at tests/data/hardening/foo.yaml:4:3
 error: 1 problem found; nothing was written
 ");
 }
@@ -814,7 +842,8 @@ fn two_node_port_services_on_one_port() {
         format!("{a}---\n{b}").as_bytes(),
     );
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:9:3: warning: an mcpPort in 30000-32767 makes Service `mcp-a` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:9:3: warning: an mcpPort in 30000-32767 makes Service `mcp-a` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
 <stdin>:19:3: warning: an mcpPort in 30000-32767 makes Service `mcp-b` type NodePort (nodePort 30080), as in ToolHive: the MCP server is reachable on every node, without the proxy's authentication
 <stdin>:19:3: spec.mcpPort: MCPServer `b` (Service `mcp-b`) asks for node port 30080, which MCPServer `a` (Service `mcp-a`) at <stdin>:9:3 also uses; a node port can be used once in a cluster
 error: 1 problem found; nothing was written
@@ -828,7 +857,8 @@ fn a_server_named_mcpserver_renders_with_a_warning() {
         server("mcpserver", "").as_bytes(),
     );
     assert_ok(&run);
-    insta::assert_snapshot!(run.stderr, @"<stdin>:4:3: warning: metadata.name: an MCPServer named `mcpserver` gets the selector `app: mcpserver`, which also matches ToolHive's proxy pods; choose another name if ToolHive runs in this namespace
+    insta::assert_snapshot!(run.stderr, @"
+<stdin>:4:3: warning: metadata.name: an MCPServer named `mcpserver` gets the selector `app: mcpserver`, which also matches ToolHive's proxy pods; choose another name if ToolHive runs in this namespace
 ");
     assert!(run.stdout().contains("kind: StatefulSet"));
 }
@@ -855,7 +885,8 @@ fn render_with_owners(owners: &str) -> Run {
 fn malformed_owners_file() {
     let run = render_with_owners("tests/data/hardening/owners-malformed.yaml");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-malformed.yaml:1:12: invalid YAML: unclosed bracket '['
 error: 2 problems found; nothing was written
 ");
@@ -865,7 +896,8 @@ error: 2 problems found; nothing was written
 fn owners_file_listing_something_else_than_statefulsets() {
     let run = render_with_owners("tests/data/hardening/owners-deployment.yaml");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-deployment.yaml:5:3: items[0].kind: an owners file lists StatefulSets (apps/v1), found apps/v1 Deployment
 error: 2 problems found; nothing was written
 ");
@@ -875,7 +907,8 @@ error: 2 problems found; nothing was written
 fn owners_file_with_uids_that_are_not_uuids_or_nil() {
     let run = render_with_owners("tests/data/hardening/owners-bad-uids.yaml");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/foo.yaml:4:3: metadata.name: no owners file gives the UID of StatefulSet tools/foo (--owner-refs require)
 tests/data/hardening/owners-bad-uids.yaml:1:1: tools/foo: `not-a-uid` is not a UUID in RFC 4122 form (like 3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10)
 tests/data/hardening/owners-bad-uids.yaml:2:1: tools/bar: `00000000-0000-0000-0000-000000000000` is the nil UUID, which no live object has
 error: 3 problems found; nothing was written
@@ -886,7 +919,8 @@ error: 3 problems found; nothing was written
 fn owners_files_giving_two_uids_for_one_statefulset() {
     let run = render_with_owners("tests/data/hardening/owners-two-uids.yaml");
     assert_invalid(&run);
-    insta::assert_snapshot!(run.stderr, @"tests/data/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/data/hardening/owners-two-uids.yaml:1:1
+    insta::assert_snapshot!(run.stderr, @"
+tests/data/hardening/owners-two-uids.yaml:5:41: metadata.uid: StatefulSet tools/foo has two different UIDs: `4f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` here and `3f9c1e2a-6b0d-4c39-9b9e-2d1f6c8a7e10` at tests/data/hardening/owners-two-uids.yaml:1:1
 error: 1 problem found; nothing was written
 ");
 }
