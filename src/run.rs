@@ -300,43 +300,31 @@ const TEXT_BUFFER_BYTES: usize = 256 * 1024;
 /// still fail is writing itself (a closed pipe, a full disk): an output error, exit 1, with
 /// no partial render ever presented as a complete one.
 ///
-/// For YAML, servers are rendered and serialised in batches on rayon's threads, and each
-/// server, with its typed objects, is dropped as soon as its text exists:
-/// memory holds the model shrinking and the text growing, never every typed object at once.
-/// The bytes are the same with any number of threads.
+/// In both formats, servers are rendered and serialised in batches on rayon's threads, and
+/// each server, with its typed objects, is dropped as soon as its text exists: memory holds
+/// the model shrinking and the text growing, never every typed object at once. For JSON each
+/// batch writes its objects as items of the `List`, and [`Stream::from_batches`] puts the
+/// `List` around them. The bytes are the same with any number of threads.
 pub fn stream(valid: Valid, format: Format) -> Result<Stream, EmitError> {
-    if format != Format::Yaml {
-        let rendered = stage::render(&valid.valid, &valid.owners, valid.owner_refs);
-        return emit::to_format(&rendered, format).map(Stream::from);
-    }
     let (servers, pass_through) = valid.valid.into_parts();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
     let parts = in_batches(servers, |servers| {
-        // Text in buffers of about TEXT_BUFFER_BYTES: no buffer is grown (copied) to the size
-        // of the whole output, and freed model memory is reused for them.
-        let mut texts = Vec::new();
-        let mut out = String::with_capacity(TEXT_BUFFER_BYTES + TEXT_BUFFER_BYTES / 4);
+        let mut batch = emit::Batch::new(format, TEXT_BUFFER_BYTES);
         for server in servers {
-            let rendered = stage::render_server(&server, owners, policy);
-            emit::push_server_yaml(&mut out, &rendered)?;
-            if out.len() >= TEXT_BUFFER_BYTES {
-                let capacity = TEXT_BUFFER_BYTES + TEXT_BUFFER_BYTES / 4;
-                texts.push(std::mem::replace(&mut out, String::with_capacity(capacity)));
-            }
+            batch.push_server(&stage::render_server(&server, owners, policy))?;
         }
-        texts.push(out);
-        Ok::<_, EmitError>(texts)
+        Ok::<_, EmitError>(batch)
     });
-    let mut texts = Vec::new();
+    let mut batches = Vec::with_capacity(parts.len() + 1);
     for part in parts {
-        texts.extend(part?);
+        batches.push(part?);
     }
-    let mut rest = String::new();
+    let mut rest = emit::Batch::new(format, TEXT_BUFFER_BYTES);
     for object in &pass_through {
-        emit::push_yaml_document(&mut rest, &object.value)?;
+        rest.push(&object.value)?;
     }
-    texts.push(rest);
-    Ok(Stream::from_chunks(texts))
+    batches.push(rest);
+    Stream::from_batches(format, batches)
 }
 
 /// Owners files smaller than this are read on the calling thread: a thread costs more.

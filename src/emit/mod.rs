@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::render::Rendered;
 
-pub use stream::{Stream, push_server_yaml};
+pub use stream::{Batch, Stream, push_server_yaml};
 
 /// Output formats for the stream (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -36,6 +36,12 @@ pub enum EmitError {
     /// The JSON serializer failed.
     #[error("cannot write the output: {0}")]
     Json(#[from] serde_json::Error),
+    /// Writing into memory failed.
+    #[error("cannot write the output: {0}")]
+    Io(#[from] std::io::Error),
+    /// The JSON serializer wrote something other than UTF-8.
+    #[error("cannot write the output: {0}")]
+    Utf8(#[from] std::string::FromUtf8Error),
     /// A template (the kustomization index) failed.
     #[error("cannot write the output: {0}")]
     Template(#[from] minijinja::Error),
@@ -103,6 +109,10 @@ pub fn to_yaml(rendered: &Rendered) -> Result<String, EmitError> {
 }
 
 /// The whole stream as one JSON `v1` `List`, pretty-printed, ending in a newline.
+///
+/// This builds the whole `List` as one `serde_json::Value`: the plain definition of the
+/// output. `mcp-render render` writes the same bytes without ever holding it, in parallel
+/// batches ([`crate::run::stream`], [`Batch`], [`Stream::from_batches`]).
 pub fn to_json(rendered: &Rendered) -> Result<String, EmitError> {
     let mut items = Vec::with_capacity(rendered.object_count());
     for_each_object(rendered, |object| {

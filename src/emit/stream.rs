@@ -1,8 +1,12 @@
-//! A finished output stream: every byte serialised, held as chunks in output order.
+//! A finished output stream: every byte serialised, held as chunks in output order; and
+//! [`Batch`], which serialises a run of objects into such chunks, in either format.
 
 use std::io::Write;
 
-use super::{EmitError, push_yaml_document};
+use serde::Serialize;
+use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
+
+use super::{EmitError, Format, push_yaml_document};
 use crate::render::RenderedServer;
 
 /// The whole output, already serialised: chunks of text to be written in order.
@@ -21,6 +25,43 @@ impl Stream {
     /// A stream of these chunks, in this order.
     pub fn from_chunks(chunks: Vec<String>) -> Stream {
         Stream { chunks }
+    }
+
+    /// The whole output in `format` from its batches, in stream order: for YAML their
+    /// documents one after the other; for JSON the `v1` `List` around their items, byte for
+    /// byte what [`super::to_json`] writes for the same objects.
+    pub fn from_batches(format: Format, batches: Vec<Batch>) -> Result<Stream, EmitError> {
+        let mut chunks =
+            Vec::with_capacity(batches.iter().map(|b| b.chunks.len()).sum::<usize>() + 2);
+        if format == Format::Json {
+            chunks.push(json_list_head()?);
+        }
+        let mut items = false;
+        for batch in batches {
+            let Batch {
+                chunks: done,
+                buffer,
+                objects,
+                ..
+            } = batch;
+            if objects == 0 {
+                continue;
+            }
+            if format == Format::Json && items {
+                // Each batch writes its first item as a first one (a newline and the
+                // indent); the pretty printer puts a `,` before every later one.
+                chunks.push(",".to_string());
+            }
+            items = true;
+            chunks.extend(done);
+            if buffer.len() > 0 {
+                chunks.push(buffer.into_text()?);
+            }
+        }
+        if format == Format::Json {
+            chunks.push(json_list_tail(items)?);
+        }
+        Ok(Stream { chunks })
     }
 
     /// Total length in bytes.
@@ -64,4 +105,268 @@ pub fn push_server_yaml(out: &mut String, server: &RenderedServer) -> Result<(),
         push_yaml_document(out, service)?;
     }
     Ok(())
+}
+
+/// A run of consecutive objects of the stream, serialised on one thread: YAML documents, or
+/// the JSON `List`'s items (without the `List` around them: [`Stream::from_batches`] adds
+/// it). The text goes into buffers of about `buffer_bytes`, so that no buffer is grown
+/// (copied) to the size of the whole output.
+#[derive(Debug)]
+pub struct Batch {
+    format: Format,
+    buffer: Buffer,
+    chunks: Vec<String>,
+    buffer_bytes: usize,
+    objects: usize,
+}
+
+/// The buffer being filled: text for YAML; bytes for JSON, as serde_json writes to an
+/// `io::Write`.
+#[derive(Debug)]
+enum Buffer {
+    Yaml(String),
+    Json(Vec<u8>),
+}
+
+impl Buffer {
+    fn new(format: Format, bytes: usize) -> Buffer {
+        match format {
+            Format::Yaml => Buffer::Yaml(String::with_capacity(bytes)),
+            Format::Json => Buffer::Json(Vec::with_capacity(bytes)),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Buffer::Yaml(text) => text.len(),
+            Buffer::Json(bytes) => bytes.len(),
+        }
+    }
+
+    fn into_text(self) -> Result<String, EmitError> {
+        match self {
+            Buffer::Yaml(text) => Ok(text),
+            Buffer::Json(bytes) => Ok(String::from_utf8(bytes)?),
+        }
+    }
+}
+
+impl Batch {
+    /// An empty batch in `format`, filling buffers of about `buffer_bytes`.
+    pub fn new(format: Format, buffer_bytes: usize) -> Batch {
+        Batch {
+            format,
+            buffer: Buffer::new(format, Self::capacity(buffer_bytes)),
+            chunks: Vec::new(),
+            buffer_bytes,
+            objects: 0,
+        }
+    }
+
+    /// A buffer is handed on once it holds `buffer_bytes`; room for the object that crosses
+    /// the line, so that it is not grown (copied) for it.
+    fn capacity(buffer_bytes: usize) -> usize {
+        buffer_bytes + buffer_bytes / 4
+    }
+
+    /// Appends one object: a YAML document, or the next item of the JSON `List`.
+    pub fn push<T: Serialize>(&mut self, object: &T) -> Result<(), EmitError> {
+        match &mut self.buffer {
+            Buffer::Yaml(text) => push_yaml_document(text, object)?,
+            Buffer::Json(bytes) => push_json_item(bytes, object, self.objects == 0)?,
+        }
+        self.objects += 1;
+        if self.buffer.len() >= self.buffer_bytes {
+            let full = std::mem::replace(
+                &mut self.buffer,
+                Buffer::new(self.format, Self::capacity(self.buffer_bytes)),
+            );
+            self.chunks.push(full.into_text()?);
+        }
+        Ok(())
+    }
+
+    /// Appends one rendered server's objects in stream order (see [`push_server_yaml`]).
+    pub fn push_server(&mut self, server: &RenderedServer) -> Result<(), EmitError> {
+        if let Some(account) = &server.service_account {
+            self.push(account)?;
+        }
+        self.push(&server.statefulset)?;
+        for service in &server.services {
+            self.push(service)?;
+        }
+        Ok(())
+    }
+}
+
+// The JSON `List` is written as `serde_json::to_string_pretty` writes the `serde_json::Value`
+// of the whole `List` (what `super::to_json` builds): with serde_json's own pretty printer,
+// driven by hand for the `List` around the items, and keys in the order of a `Value` map
+// (`apiVersion`, `items`, `kind`; every item goes through `serde_json::to_value` for the same
+// reason).
+
+/// The pretty printer as it stands inside the `List`'s `items`: two levels in.
+fn items_formatter() -> Result<PrettyFormatter<'static>, EmitError> {
+    let mut formatter = PrettyFormatter::new();
+    formatter.begin_object(&mut std::io::sink())?;
+    formatter.begin_array(&mut std::io::sink())?;
+    Ok(formatter)
+}
+
+/// Appends one item of the `List` (`first`: the first of its batch).
+fn push_json_item<T: Serialize>(
+    out: &mut Vec<u8>,
+    object: &T,
+    first: bool,
+) -> Result<(), EmitError> {
+    let value = serde_json::to_value(object)?;
+    let mut formatter = items_formatter()?;
+    formatter.begin_array_value(out, first)?;
+    value.serialize(&mut Serializer::with_formatter(&mut *out, formatter))?;
+    Ok(())
+}
+
+/// A key of the `List` and the `: ` after it.
+fn json_key(
+    formatter: &mut PrettyFormatter<'_>,
+    out: &mut Vec<u8>,
+    first: bool,
+    key: &str,
+) -> Result<(), EmitError> {
+    formatter.begin_object_key(out, first)?;
+    serde_json::to_writer(&mut *out, key)?;
+    formatter.end_object_key(out)?;
+    formatter.begin_object_value(out)?;
+    Ok(())
+}
+
+/// The `List` up to its first item: `{`, `apiVersion: v1` and `"items": [`.
+fn json_list_head() -> Result<String, EmitError> {
+    let mut out = Vec::new();
+    let mut formatter = PrettyFormatter::new();
+    formatter.begin_object(&mut out)?;
+    json_key(&mut formatter, &mut out, true, "apiVersion")?;
+    serde_json::to_writer(&mut out, "v1")?;
+    formatter.end_object_value(&mut out)?;
+    json_key(&mut formatter, &mut out, false, "items")?;
+    formatter.begin_array(&mut out)?;
+    Ok(String::from_utf8(out)?)
+}
+
+/// The `List` after its last item (`items`: whether there was any): `]`, `"kind": "List"`,
+/// `}` and a newline.
+fn json_list_tail(items: bool) -> Result<String, EmitError> {
+    let mut out = Vec::new();
+    let mut formatter = items_formatter()?;
+    if items {
+        formatter.end_array_value(&mut out)?;
+    }
+    formatter.end_array(&mut out)?;
+    formatter.end_object_value(&mut out)?;
+    json_key(&mut formatter, &mut out, false, "kind")?;
+    serde_json::to_writer(&mut out, "List")?;
+    formatter.end_object_value(&mut out)?;
+    formatter.end_object(&mut out)?;
+    out.push(b'\n');
+    Ok(String::from_utf8(out)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Objects with nested maps and lists, keys out of order, and strings that need escapes.
+    fn objects(count: usize) -> Vec<serde_json::Value> {
+        (0..count)
+            .map(|i| {
+                serde_json::json!({
+                    "kind": "ConfigMap",
+                    "apiVersion": "v1",
+                    "metadata": {"name": format!("c-{i}"), "labels": {}},
+                    "data": {"z": "line\n\"two\"", "a": [i, [], {}, null, true, 1.5]},
+                })
+            })
+            .collect()
+    }
+
+    /// `objects` cut into batches of these sizes (0: an empty batch), through `Batch` and
+    /// `Stream::from_batches`, with buffers of `buffer_bytes`.
+    fn streamed(
+        format: Format,
+        objects: &[serde_json::Value],
+        sizes: &[usize],
+        buffer_bytes: usize,
+    ) -> String {
+        let mut rest = objects;
+        let mut batches = Vec::new();
+        for &size in sizes {
+            let (these, others) = rest.split_at(size);
+            let mut batch = Batch::new(format, buffer_bytes);
+            for object in these {
+                batch.push(object).unwrap_or_else(|e| panic!("{e}"));
+            }
+            batches.push(batch);
+            rest = others;
+        }
+        assert!(rest.is_empty(), "sizes cover every object");
+        Stream::from_batches(format, batches)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_string()
+    }
+
+    /// What `super::to_json` and `super::to_yaml` write: the whole output at once.
+    fn whole(format: Format, objects: &[serde_json::Value]) -> String {
+        match format {
+            Format::Json => {
+                let list =
+                    serde_json::json!({"apiVersion": "v1", "kind": "List", "items": objects});
+                let mut out = serde_json::to_string_pretty(&list).unwrap_or_else(|e| panic!("{e}"));
+                out.push('\n');
+                out
+            }
+            Format::Yaml => {
+                let mut out = String::new();
+                for object in objects {
+                    push_yaml_document(&mut out, object).unwrap_or_else(|e| panic!("{e}"));
+                }
+                out
+            }
+        }
+    }
+
+    #[test]
+    fn batches_give_the_bytes_of_the_whole_output() {
+        let cases: &[(usize, &[usize])] = &[
+            (0, &[]),
+            (0, &[0, 0]),
+            (1, &[1]),
+            (1, &[0, 1, 0]),
+            (5, &[5]),
+            (5, &[2, 0, 3]),
+            (5, &[1, 1, 1, 1, 1]),
+            (5, &[0, 4, 1]),
+        ];
+        for format in [Format::Json, Format::Yaml] {
+            for &(count, sizes) in cases {
+                let objects = objects(count);
+                let expected = whole(format, &objects);
+                // 1 byte: every object in its own buffer; 1 MiB: one buffer per batch.
+                for buffer_bytes in [1, 200, 1 << 20] {
+                    assert_eq!(
+                        streamed(format, &objects, sizes, buffer_bytes),
+                        expected,
+                        "{format:?}, batches {sizes:?}, buffers of {buffer_bytes} bytes"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_empty_list_is_what_serde_json_writes() {
+        assert_eq!(
+            streamed(Format::Json, &[], &[0], 1),
+            "{\n  \"apiVersion\": \"v1\",\n  \"items\": [],\n  \"kind\": \"List\"\n}\n"
+        );
+    }
 }
