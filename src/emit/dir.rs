@@ -48,7 +48,7 @@ use std::path::{Path, PathBuf};
 pub use check::{Change, Drift, FileDrift, check};
 pub use conflicts::{conflicts, stale};
 pub use header::{header, index_header, is_generated, source_of};
-pub use names::{namespace_dir, server_file};
+pub use names::{namespace_dir, server_file, shown};
 pub use overlap::overlaps_inputs;
 pub use plan::{plan, plan_files, server_file_of};
 pub use scan::{Entry, Existing, scan};

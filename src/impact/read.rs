@@ -72,15 +72,7 @@ pub fn changes_of_drift(
     drift: &Drift,
     files: &Files,
 ) -> Result<Vec<Change>, Diagnostics> {
-    let label = label.trim_start_matches("./").trim_end_matches('/');
-    let shown = |path: &Path| {
-        let path = path.to_string_lossy().replace('\\', "/");
-        if label.is_empty() || label == "." {
-            path
-        } else {
-            format!("{label}/{path}")
-        }
-    };
+    let shown = |path: &Path| crate::emit::dir::shown(label, path);
     let mut diagnostics = Diagnostics::new();
     let (mut old, mut new) = (Vec::new(), Vec::new());
     for file in &drift.files {

@@ -77,15 +77,7 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));
     }
-    let label = label.trim_start_matches("./").trim_end_matches('/');
-    let shown = |path: &Path| {
-        let path = path.to_string_lossy().replace('\\', "/");
-        if label.is_empty() || label == "." {
-            path
-        } else {
-            format!("{label}/{path}")
-        }
-    };
+    let shown = |path: &Path| super::shown(label, path);
     let mut drift = Drift {
         files: Vec::new(),
         planned: files.len(),

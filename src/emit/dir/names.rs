@@ -1,6 +1,8 @@
 //! File and folder names of the layout: namespaces, names and kinds written as one path
 //! segment each, bytes outside the allowed set as `%XX`.
 
+use std::path::Path;
+
 use super::NO_NAMESPACE_DIR;
 
 /// `text` with every byte that `keep` rejects written as `%XX` (upper-case hex); `%` itself
@@ -45,6 +47,19 @@ pub(super) fn pass_through_file(kind: &str, group: Option<&str>, name: &str) -> 
             let group = if group.is_empty() { "core" } else { group };
             format!("{kind}.{}-{name}.yaml", encode(group, name_byte))
         }
+    }
+}
+
+/// A file of DIR as the user names it: `label` (DIR as written on the command line, without a
+/// leading `./` or a trailing `/`) and the file's path inside DIR, with `/` separators. For
+/// diff headers, annotations and reports.
+pub fn shown(label: &str, path: &Path) -> String {
+    let label = label.trim_start_matches("./").trim_end_matches('/');
+    let path = path.to_string_lossy().replace('\\', "/");
+    if label.is_empty() || label == "." {
+        path
+    } else {
+        format!("{label}/{path}")
     }
 }
 
