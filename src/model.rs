@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::core::v1::{Container, PodTemplateSpec};
 
 use crate::diagnostic::Location;
 use crate::node::FieldPath;
@@ -51,6 +51,17 @@ pub trait Locate {
 pub const MCP_CONTAINER: &str = "mcp";
 
 impl McpServer {
+    /// Container `mcp` of the user's `podTemplateSpec`, with its index in `containers`: the
+    /// container the render configures in place (the rules about what it keeps or loses read
+    /// it here).
+    pub fn template_mcp_container(&self) -> Option<(usize, &Container)> {
+        let pod = self.spec.pod_template_spec.as_deref()?.spec.as_ref()?;
+        pod.containers
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.name == MCP_CONTAINER)
+    }
+
     /// The variables ToolHive's runtime sets on container `mcp` (`runtime.Setup`):
     /// `MCP_TRANSPORT`, and for the HTTP transports `MCP_PORT`, `FASTMCP_PORT` (the mcpPort)
     /// and `MCP_HOST` (empty: the operator never sets a target host). Rendered by

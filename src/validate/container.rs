@@ -19,22 +19,12 @@ use crate::model::McpServer;
 /// so each such pair is an error at the later source that names the earlier one and where
 /// it is. (Duplicates within `spec.env` are reported by [`super::server::check_server`].)
 pub(super) fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>) {
-    use crate::model::MCP_CONTAINER;
     use crate::model::Transport;
 
     let origin = &server.origin;
     let spec = &server.spec;
     let template = "spec.podTemplateSpec.spec.containers";
-    let mcp = spec
-        .pod_template_spec
-        .as_deref()
-        .and_then(|t| t.spec.as_ref())
-        .and_then(|pod| {
-            pod.containers
-                .iter()
-                .enumerate()
-                .find(|(_, c)| c.name == MCP_CONTAINER)
-        });
+    let mcp = server.template_mcp_container();
     let runtime = server.runtime_variables();
     let runtime_value = |name: &str| {
         runtime

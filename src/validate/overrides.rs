@@ -5,20 +5,15 @@ use super::Reporter;
 use crate::model::McpServer;
 
 /// What the render replaces as ToolHive does, but a user would not expect: one warning each
-/// (the output is ToolHive's, so these are warnings, not errors). A `spec.env` entry that a
-/// runtime variable replaces is said by [`super::container`], with the other env rules.
+/// (the output is ToolHive's, so these are warnings, not errors):
 /// - `spec.resources` when the pod template already sets resources on container `mcp`;
 /// - an `image` on the pod template's container `mcp`, when it is not `spec.image`.
+///
+/// A `spec.env` entry that a runtime variable replaces is said by [`super::container`], with
+/// the other env rules.
 pub(super) fn check_overrides(server: &McpServer, report: &mut Reporter<'_>) {
     let (origin, spec) = (&server.origin, &server.spec);
-    let pod = spec
-        .pod_template_spec
-        .as_ref()
-        .and_then(|p| p.spec.as_ref());
-    let mcp = pod.and_then(|pod| {
-        let mut containers = pod.containers.iter().enumerate();
-        containers.find(|(_, c)| c.name == crate::model::MCP_CONTAINER)
-    });
+    let mcp = server.template_mcp_container();
     if spec.resources.is_some() && mcp.is_some_and(|(_, c)| c.resources.is_some()) {
         report.warning(
             origin,
