@@ -289,7 +289,7 @@ fn check_dir(dir: &Path, files: &dir::Files, gate: &Gate, env: &Env) -> Result<(
         eprintln!("{label}: up to date ({} files)", drift.planned);
         return Ok(());
     }
-    let changes = impact::changes_of_drift(dir, &label, &drift, files)
+    let changes = impact::changes_of_drift(&label, &drift, files)
         .map_err(|diagnostics| Failure::Invalid(vec![diagnostics]))?;
     let rerender = rerender_command(&env.args);
     let fails = match gate.fail_on() {

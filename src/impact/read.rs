@@ -2,7 +2,7 @@
 //! from a rendered folder and the files a fresh render would write (`render --check`).
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde_json::Value;
 
@@ -64,24 +64,20 @@ fn unpack(value: Value) -> Vec<Value> {
 }
 
 /// What `render -o DIR --check` compares: the objects of the files that differ, as DIR has
-/// them (old) and as the render would write them (new). Files that are equal hold equal
-/// objects and are not read. `label` is DIR as the user wrote it, for the files named.
+/// them (old, as [`crate::dir::check`] read them) and as the render would write them (new).
+/// Files that are equal hold equal objects and are not parsed. `label` is DIR as the user
+/// wrote it, for the files named.
 pub fn changes_of_drift(
-    dir: &Path,
     label: &str,
     drift: &Drift,
     files: &Files,
 ) -> Result<Vec<Change>, Diagnostics> {
-    let shown = |path: &Path| crate::emit::dir::shown(label, path);
     let mut diagnostics = Diagnostics::new();
     let (mut old, mut new) = (Vec::new(), Vec::new());
     for file in &drift.files {
-        let name = shown(&file.path);
-        if matches!(file.change, FileChange::Changed | FileChange::Stale) {
-            match std::fs::read_to_string(dir.join(&file.path)) {
-                Ok(text) => objects_of(&name, &text, &mut old, &mut diagnostics),
-                Err(e) => diagnostics.push(Diagnostic::error(None, "", format!("{name}: {e}"))),
-            }
+        let name = crate::emit::dir::shown(label, &file.path);
+        if let Some(text) = &file.old {
+            objects_of(&name, text, &mut old, &mut diagnostics);
         }
         if matches!(file.change, FileChange::Changed | FileChange::Missing)
             && let Some(text) = files.get(&file.path)

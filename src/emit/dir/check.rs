@@ -35,6 +35,9 @@ pub struct FileDrift {
     pub line: usize,
     /// The input file the rendered file comes from, when it names one.
     pub source: Option<String>,
+    /// The file as DIR has it (changed and stale files), read once here for the diff and for
+    /// what the change will do ([`crate::impact::changes_of_drift`]).
+    pub old: Option<String>,
 }
 
 /// Everything that differs; empty when DIR is up to date.
@@ -114,11 +117,12 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
             diff,
             line,
             source: source_of(content).map(str::to_string),
+            old,
         });
     }
     for path in stale(&existing, files) {
         let bytes = std::fs::read(dir.join(path)).map_err(|e| DirError::io(&dir.join(path), e))?;
-        let old = String::from_utf8_lossy(&bytes);
+        let old = String::from_utf8_lossy(&bytes).into_owned();
         let name = shown(path);
         drift.files.push(FileDrift {
             path: path.clone(),
@@ -126,6 +130,7 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
             diff: unified(&old, "", &format!("a/{name}"), "/dev/null"),
             line: 1,
             source: source_of(&old).map(str::to_string),
+            old: Some(old),
         });
     }
     drift.files.sort_by(|a, b| a.path.cmp(&b.path));
