@@ -155,6 +155,18 @@ fn every_command_that_warns_has_the_flag() {
         let run = mcp_render().args([command, "--help"]).run();
         assert_eq!(run.code, 0);
         assert!(run.stdout().contains("--all-warnings"), "{command}");
+        // The help says the numbers the tests above check.
+        let help = run
+            .stdout()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            help.contains(
+                "when more than 4 warnings have the same field and message, the first 3 are printed"
+            ),
+            "{command}: {help}"
+        );
     }
     // diff: a side that holds MCPServers (not a render) gets one warning per server.
     let dir = tempfile::tempdir().expect("a temporary folder");
