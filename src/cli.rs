@@ -209,6 +209,31 @@ pub struct RenderArgs {
     /// Largest input file accepted, in bytes.
     #[arg(long, value_name = "BYTES", default_value_t = Limits::default().max_file_bytes)]
     pub max_file_size: u64,
+
+    #[command(flatten)]
+    pub warnings: Warnings,
+}
+
+/// How repeated warnings are printed (every command that reads input and warns).
+#[derive(Debug, Args)]
+pub struct Warnings {
+    /// Print every warning. Without it, when more than 4 warnings have the same field and
+    /// message, the first 3 are printed and one line says how many more there are (errors
+    /// are always printed, each one).
+    #[arg(long)]
+    pub all_warnings: bool,
+}
+
+impl Command {
+    /// `--all-warnings` of the commands that have it; false for the others.
+    pub fn all_warnings(&self) -> bool {
+        match self {
+            Command::Render(args) => args.warnings.all_warnings,
+            Command::Owners(args) => args.warnings.all_warnings,
+            Command::Diff(args) => args.warnings.all_warnings,
+            _ => false,
+        }
+    }
 }
 
 /// What a drift gate prints and when it fails (`render --check`, `diff`).
@@ -233,6 +258,8 @@ pub struct DiffArgs {
     pub new: PathBuf,
     #[command(flatten)]
     pub gate: Gate,
+    #[command(flatten)]
+    pub warnings: Warnings,
 }
 
 /// `--report`.
@@ -407,6 +434,8 @@ pub struct OwnersArgs {
     /// Write the lock file here (atomically, only on success) instead of stdout.
     #[arg(short = 'o', long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub warnings: Warnings,
 }
 
 /// `--format`: [`Format`] as a flag value.

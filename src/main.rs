@@ -44,10 +44,11 @@ fn main() -> ExitCode {
         github: github::enabled(std::env::var(github::ENV).ok().as_deref()),
         argocd: plugin::in_argocd(std::env::var(plugin::APP_NAME).ok().as_deref()),
         args: std::env::args_os().collect(),
+        all_warnings: cli.command.all_warnings(),
     };
     match run(cli, &env) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(failure) => failure.report(env.github),
+        Err(failure) => failure.report(&env),
     }
 }
 
@@ -59,6 +60,8 @@ struct Env {
     argocd: bool,
     /// The command line (for the command that fixes drift).
     args: Vec<OsString>,
+    /// `--all-warnings`: print each warning, also the ones that repeat.
+    all_warnings: bool,
 }
 
 /// Every way a command fails; [`Failure::report`] prints it and gives the exit code.
@@ -90,14 +93,14 @@ enum Failure {
 
 impl Failure {
     /// The one place failures reach stderr and the exit code.
-    fn report(self, github: bool) -> ExitCode {
+    fn report(self, env: &Env) -> ExitCode {
         let mut stderr = std::io::stderr().lock();
         let code = match self {
             Failure::Invalid(groups) => {
                 let mut errors = 0;
                 for diagnostics in groups {
                     errors += diagnostics.iter().filter(|d| d.is_error()).count();
-                    print_diagnostics(&mut stderr, &diagnostics, github);
+                    print_diagnostics(&mut stderr, &diagnostics, env);
                 }
                 let s = if errors == 1 { "" } else { "s" };
                 let _ = writeln!(
@@ -132,7 +135,7 @@ impl Failure {
                 let _ = writeln!(stderr, "error: {summary}");
                 drop(stderr);
                 if let Some(failure) = stdout {
-                    failure.report(github);
+                    failure.report(env);
                 }
                 return ExitCode::from(1);
             }
@@ -242,7 +245,7 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
     let stdin = &mut std::io::stdin().lock();
     let Some(dir) = &args.output_dir else {
         let rendering = mcp_render::render(&options, stdin, args.format.into())?;
-        print_warnings(&rendering.warnings, env.github);
+        print_warnings(&rendering.warnings, env);
         let mut stdout = std::io::stdout().lock();
         let written = rendering.stream.write_to(&mut stdout);
         let result = stdout_written(written.and_then(|()| stdout.flush()));
@@ -254,7 +257,7 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
         return Err(Failure::Usage(why));
     }
     let plan = mcp_render::plan_dir(&options, stdin)?;
-    print_warnings(&plan.warnings, env.github);
+    print_warnings(&plan.warnings, env);
     if args.check {
         check_dir(dir, &plan.files, &args.gate, env)
     } else {
@@ -422,8 +425,8 @@ fn diff(args: &DiffArgs, env: &Env) -> Result<(), Failure> {
     };
     let (old, old_warnings) = read(&args.old)?;
     let (new, new_warnings) = read(&args.new)?;
-    print_warnings(&old_warnings, env.github);
-    print_warnings(&new_warnings, env.github);
+    print_warnings(&old_warnings, env);
+    print_warnings(&new_warnings, env);
     let changes = impact::compare(&old, &new);
     if env.github {
         print_annotations(&impact::github(&changes));
@@ -478,7 +481,7 @@ fn owners(args: &OwnersArgs, env: &Env) -> Result<(), Failure> {
         "owners sts.yaml",
     );
     let lock = mcp_render::owners_lock(&args.paths, &mut std::io::stdin().lock(), &limits)?;
-    print_warnings(&lock.warnings, env.github);
+    print_warnings(&lock.warnings, env);
     let s = if lock.statefulsets == 1 { "" } else { "s" };
     eprintln!("{} StatefulSet{s}", lock.statefulsets);
     let Some(path) = &args.output else {
@@ -505,17 +508,20 @@ fn say_when_reading_a_terminal(paths: &[PathBuf], what: &str, example: &str) {
     }
 }
 
-fn print_warnings(warnings: &Diagnostics, github: bool) {
-    print_diagnostics(&mut std::io::stderr().lock(), warnings, github);
+fn print_warnings(warnings: &Diagnostics, env: &Env) {
+    print_diagnostics(&mut std::io::stderr().lock(), warnings, env);
 }
 
-fn print_diagnostics(stderr: &mut dyn Write, diagnostics: &Diagnostics, github: bool) {
+/// Prints `diagnostics` sorted, a warning that repeats summed up after its first few unless
+/// `--all-warnings` ([`Diagnostics::to_print`]), each line followed by its annotation with
+/// `GITHUB_ACTIONS`.
+fn print_diagnostics(stderr: &mut dyn Write, diagnostics: &Diagnostics, env: &Env) {
     // Buffered: stderr is not, and a message is written in many small pieces (one write(2)
     // per piece: 1.2 million for the 3,453 stdio warnings of the 10,000-server corpus).
     let mut out = std::io::BufWriter::new(stderr);
-    for diagnostic in diagnostics.clone().into_sorted() {
+    for diagnostic in diagnostics.clone().to_print(env.all_warnings) {
         let _ = writeln!(out, "{diagnostic}");
-        if github {
+        if env.github {
             let _ = writeln!(out, "{}", github::diagnostic(&diagnostic));
         }
     }

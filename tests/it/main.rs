@@ -16,6 +16,7 @@ mod parallel;
 mod parity;
 mod properties;
 mod proxy_fields;
+mod quiet;
 mod service_accounts;
 mod snapshots;
 mod yaml11_safety;
