@@ -219,18 +219,7 @@ pub fn run(input: Vec<u8>, limits: &Limits) -> Outcome {
     let mut generated: Vec<(Arc<str>, Object)> = Vec::new();
     for server in valid.valid.servers() {
         let rendered = render::render_server(server, &valid.owners, valid.owner_refs);
-        let mut objects: Vec<Object> = rendered
-            .service_account
-            .into_iter()
-            .map(|a| Object::ServiceAccount(Box::new(a)))
-            .collect();
-        objects.push(Object::StatefulSet(Box::new(rendered.statefulset)));
-        objects.extend(
-            rendered
-                .services
-                .into_iter()
-                .map(|s| Object::Service(Box::new(s))),
-        );
+        let objects: Vec<Object> = rendered.objects().map(Object::from).collect();
         match item_index(&server.origin.source, &server.origin.base) {
             Some(index) => by_item.entry(index).or_default().extend(objects),
             None => generated.extend(
@@ -640,6 +629,16 @@ enum Object {
     StatefulSet(Box<StatefulSet>),
     Service(Box<Service>),
     Json(serde_json::Value),
+}
+
+impl From<render::ServerObject<'_>> for Object {
+    fn from(object: render::ServerObject<'_>) -> Object {
+        match object {
+            render::ServerObject::ServiceAccount(a) => Object::ServiceAccount(Box::new(a.clone())),
+            render::ServerObject::StatefulSet(s) => Object::StatefulSet(Box::new(s.clone())),
+            render::ServerObject::Service(s) => Object::Service(Box::new(s.clone())),
+        }
+    }
 }
 
 impl Object {

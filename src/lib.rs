@@ -6,7 +6,9 @@
 //! The entry points below run all of it; they are what the `mcp-render` binary calls, and
 //! what the tests and the fuzz target call:
 //!
-//! - [`render()`] and [`render_str`]: the bytes `mcp-render render` writes to stdout;
+//! - [`render()`] and [`render_str`]: the bytes `mcp-render render` writes to stdout, in
+//!   memory; [`prepare`] then [`write_stream`]: the same bytes written out as they are made
+//!   (what the binary runs: the stream is never held whole);
 //! - [`plan_dir`], then [`dir::write`] or [`dir::check`]: `mcp-render render -o DIR [--check]`;
 //! - [`owners_lock`]: `mcp-render owners`;
 //! - [`init::argocd`], [`init::flux`] and [`init::write_new`]: `mcp-render init`;
@@ -72,14 +74,14 @@ pub mod schema;
 pub use atomic::write_file_atomically;
 pub use diagnostic::{Diagnostic, Diagnostics, Location, Severity};
 pub use emit::dir;
-pub use emit::{EmitError, Format, Stream};
+pub use emit::{EmitError, Format, Sink, Stream, WriteError, WriteSink};
 pub use init::InitError;
 pub use load::{Limits, PieceSize};
 pub use model::{OwnerRefs, Platform};
 pub use parse::crd::{Crd, TOOLHIVE_VERSION};
 pub use render::service_account::{AccountOptions, ServiceAccounts, pull_secret_name};
 pub use run::{
-    DirPlan, Error, Options, OwnersLock, Rendering, owners_lock, plan_dir, read_yaml_stream,
-    render, render_str, server_names,
+    DirPlan, Error, Options, OwnersLock, Rendering, Valid, owners_lock, plan_dir, prepare,
+    read_yaml_stream, render, render_str, server_names, write_stream,
 };
 pub use templates::shell_quote;

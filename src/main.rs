@@ -16,6 +16,7 @@ use clap::{CommandFactory, Parser};
 
 use mcp_render::dir::{self, DirError};
 use mcp_render::{Diagnostics, Error, InitError, Options, github, impact, init, plugin};
+use mcp_render::{WriteError, WriteSink};
 use mcp_render::{schema, shell_quote};
 
 use cli::{
@@ -244,14 +245,9 @@ fn render(args: &RenderArgs, env: &Env) -> Result<(), Failure> {
     say_when_reading_a_terminal(&args.paths, "MCPServer YAML or JSON", "render servers/");
     let stdin = &mut std::io::stdin().lock();
     let Some(dir) = &args.output_dir else {
-        let rendering = mcp_render::render(&options, stdin, args.format.into())?;
-        print_warnings(&rendering.warnings, env);
-        let mut stdout = std::io::stdout().lock();
-        let written = rendering.stream.write_to(&mut stdout);
-        let result = stdout_written(written.and_then(|()| stdout.flush()));
-        // The process ends here: freeing the text piece by piece would only cost time.
-        std::mem::forget(rendering);
-        return result;
+        let valid = mcp_render::prepare(&options, stdin)?;
+        print_warnings(&valid.warnings, env);
+        return write_stream(valid, args.format.into());
     };
     if let Some(why) = dir::overlaps_inputs(dir, &options.inputs) {
         return Err(Failure::Usage(why));
@@ -526,6 +522,37 @@ fn print_diagnostics(stderr: &mut dyn Write, diagnostics: &Diagnostics, env: &En
         }
     }
     let _ = out.flush();
+}
+
+/// Renders `valid` onto stdout as it goes (the stream is never held whole; see
+/// [`mcp_render::write_stream`]). Only writing can fail here, or a bug in serialising: either
+/// way after part of the stream may be out, so the message says it is incomplete.
+fn write_stream(valid: mcp_render::Valid, format: mcp_render::Format) -> Result<(), Failure> {
+    let mut sink = WriteSink::new(std::io::stdout().lock());
+    let result = mcp_render::write_stream(valid, format, &mut sink);
+    let result = match result {
+        Ok(()) => sink.flush(),
+        Err(WriteError::Output(e)) => Err(e),
+        Err(WriteError::Emit(e)) => {
+            let _ = sink.flush();
+            return Err(Failure::Output(incomplete(&e.to_string(), sink.written())));
+        }
+    };
+    stdout_written(result).map_err(|failure| match failure {
+        Failure::Output(why) => Failure::Output(incomplete(&why, sink.written())),
+        other => other,
+    })
+}
+
+/// A failure after `written` bytes of the stream went out.
+fn incomplete(why: &str, written: u64) -> String {
+    if written == 0 {
+        why.to_string()
+    } else {
+        format!(
+            "{why}; the {written} bytes already on stdout are an incomplete render: do not apply them"
+        )
+    }
 }
 
 /// Writes all of stdout at once.

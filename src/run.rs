@@ -104,6 +104,18 @@ pub struct DirPlan {
 /// # Ok::<(), mcp_render::Error>(())
 /// ```
 pub fn render(options: &Options, stdin: &mut dyn Read, format: Format) -> Result<Rendering, Error> {
+    let valid = prepare(options, stdin)?;
+    let warnings = valid.warnings.clone();
+    Ok(Rendering {
+        stream: stream(valid, format)?,
+        warnings,
+    })
+}
+
+/// Everything of [`render`] before the first byte of output: every check of the input
+/// ([`validate`]), and the refusal of an empty stream inside Argo CD. What it returns can
+/// only be written out ([`write_stream`]); its `warnings` are to be shown first.
+pub fn prepare(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Error> {
     let valid = validate(options, stdin).map_err(Error::Invalid)?;
     let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
     if let Some(refusal) =
@@ -114,11 +126,7 @@ pub fn render(options: &Options, stdin: &mut dyn Read, format: Format) -> Result
             refusal,
         });
     }
-    let warnings = valid.warnings.clone();
-    Ok(Rendering {
-        stream: stream(valid, format)?,
-        warnings,
-    })
+    Ok(valid)
 }
 
 /// [`render`] of a string to a YAML stream: the input as if read from stdin
@@ -290,41 +298,81 @@ const MIN_SERVERS_PER_CHUNK: usize = 16;
 /// The size of the buffers the output text is written into.
 const TEXT_BUFFER_BYTES: usize = 256 * 1024;
 
-/// Renders and serialises everything: the finished stdout stream, in `format`.
-///
-/// Fail closed: this is the last step that can fail, and it completes before anything is
-/// written. Every input error was found by `validate` (which must see all input first:
-/// servers are sorted by namespace and name, and collisions span files), rendering cannot
-/// fail, and serialising returns a `Result`; so the whole stream is serialised into memory
-/// (only its text: a few kilobytes per server) and only then handed to the writer. What can
-/// still fail is writing itself (a closed pipe, a full disk): an output error, exit 1, with
-/// no partial render ever presented as a complete one.
-///
-/// In both formats, servers are rendered and serialised in batches on rayon's threads, and
-/// each server, with its typed objects, is dropped as soon as its text exists: memory holds
-/// the model shrinking and the text growing, never every typed object at once. For JSON each
-/// batch writes its objects as items of the `List`, and [`Stream::from_batches`] puts the
-/// `List` around them. The bytes are the same with any number of threads.
+/// Renders and serialises everything into memory: the finished stdout stream, in `format`
+/// ([`write_stream`] into a [`Stream`]).
 pub fn stream(valid: Valid, format: Format) -> Result<Stream, EmitError> {
+    let mut chunks = Vec::new();
+    match write_stream(valid, format, &mut chunks) {
+        Ok(()) => Ok(Stream::from_chunks(chunks)),
+        Err(emit::WriteError::Emit(e)) => Err(e),
+        Err(emit::WriteError::Output(e)) => Err(EmitError::Io(e)),
+    }
+}
+
+/// Servers rendered, serialised and put out together: the most text (a few kilobytes a
+/// server) and typed objects held at once by [`write_stream`].
+const WINDOW_SERVERS: usize = 1024;
+
+/// Renders and serialises everything, in stream order, into `sink`: what `mcp-render render`
+/// writes to stdout.
+///
+/// The input is fully checked before this runs (a [`Valid`] exists only once [`validate`]
+/// found no error; servers are sorted and collisions across files ruled out), and rendering
+/// cannot fail, so no input can stop the stream half-way: nothing is written for invalid
+/// input, and valid input is written whole. The output is never held whole either: servers
+/// go through in windows of [`WINDOW_SERVERS`], each rendered and serialised in batches on
+/// rayon's threads (each server, with its typed objects, dropped as soon as its text exists),
+/// then put into `sink` in order and dropped. Memory is the model, shrinking, plus one
+/// window's text. For JSON each batch writes its objects as items of the `List`, and
+/// [`emit::StreamWriter`] puts the `List` around them. The bytes are the same with any number
+/// of threads and any window size.
+///
+/// What can still fail: the sink (a closed pipe, a full disk: [`emit::WriteError::Output`]),
+/// and serialising ([`emit::WriteError::Emit`]), which only a bug can make fail. Either way
+/// the caller must say that what was written is incomplete (`mcp-render render` exits 1).
+pub fn write_stream(
+    valid: Valid,
+    format: Format,
+    sink: &mut dyn emit::Sink,
+) -> Result<(), emit::WriteError> {
+    write_stream_in(valid, format, sink, WINDOW_SERVERS)
+}
+
+/// [`write_stream`] in windows of `window` servers (at least one): the bytes do not depend
+/// on it, which the tests check with small windows.
+pub fn write_stream_in(
+    valid: Valid,
+    format: Format,
+    sink: &mut dyn emit::Sink,
+    window: usize,
+) -> Result<(), emit::WriteError> {
+    let window = window.max(1);
     let (servers, pass_through) = valid.valid.into_parts();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
-    let parts = in_batches(servers, |servers| {
-        let mut batch = emit::Batch::new(format, TEXT_BUFFER_BYTES);
-        for server in servers {
-            batch.push_server(&stage::render_server(&server, owners, policy))?;
+    let mut writer = emit::StreamWriter::start(format, sink)?;
+    let mut servers = servers.into_iter();
+    loop {
+        let these: Vec<McpServer> = servers.by_ref().take(window).collect();
+        if these.is_empty() {
+            break;
         }
-        Ok::<_, EmitError>(batch)
-    });
-    let mut batches = Vec::with_capacity(parts.len() + 1);
-    for part in parts {
-        batches.push(part?);
+        let batches = in_batches(these, |servers| {
+            let mut batch = emit::Batch::new(format, TEXT_BUFFER_BYTES);
+            for server in servers {
+                batch.push_server(&stage::render_server(&server, owners, policy))?;
+            }
+            Ok::<_, EmitError>(batch)
+        });
+        for batch in batches {
+            writer.batch(batch?)?;
+        }
     }
     let mut rest = emit::Batch::new(format, TEXT_BUFFER_BYTES);
     for object in &pass_through {
         rest.push(&object.value)?;
     }
-    batches.push(rest);
-    Stream::from_batches(format, batches)
+    writer.batch(rest)?;
+    writer.finish()
 }
 
 /// Owners files smaller than this are read on the calling thread: a thread costs more.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::render::Rendered;
 
-pub use stream::{Batch, Stream, push_server_yaml};
+pub use stream::{Batch, Sink, Stream, StreamWriter, WriteError, WriteSink, push_server_yaml};
 
 /// Output formats for the stream (`--format`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -87,12 +87,8 @@ pub fn for_each_object<E>(
     mut each: impl FnMut(&dyn erased::Object) -> Result<(), E>,
 ) -> Result<(), E> {
     for server in &rendered.servers {
-        if let Some(account) = &server.service_account {
-            each(account)?;
-        }
-        each(&server.statefulset)?;
-        for service in &server.services {
-            each(service)?;
+        for object in server.objects() {
+            each(&object)?;
         }
     }
     for object in &rendered.pass_through {

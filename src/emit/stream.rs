@@ -9,13 +9,11 @@ use serde_json::ser::{Formatter, PrettyFormatter, Serializer};
 use super::{EmitError, Format, push_yaml_document};
 use crate::render::RenderedServer;
 
-/// The whole output, already serialised: chunks of text to be written in order.
-///
-/// Holding the result (rather than writing while serialising) is what keeps the run fail
-/// closed: serialising returns a `Result`, so the last fallible step must be over before the
-/// first byte goes out. Once a `Stream` exists, writing it is plain I/O. The text is kept in
-/// chunks (one per batch of servers, as the threads produced them), so no single buffer is
-/// grown and copied to the size of the whole output.
+/// The whole output, already serialised: chunks of text to be written in order. What the
+/// library's [`crate::render()`] returns; the binary writes the same chunks out as they are
+/// made instead ([`WriteSink`]), so it never holds them all. The text is kept in chunks (one
+/// per batch of servers, as the threads produced them), so no single buffer is grown and
+/// copied to the size of the whole output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Stream {
     chunks: Vec<String>,
@@ -29,38 +27,15 @@ impl Stream {
 
     /// The whole output in `format` from its batches, in stream order: for YAML their
     /// documents one after the other; for JSON the `v1` `List` around their items, byte for
-    /// byte what [`super::to_json`] writes for the same objects.
+    /// byte what [`super::to_json`] writes for the same objects. The same code as
+    /// [`StreamWriter`] writing them out one by one.
     pub fn from_batches(format: Format, batches: Vec<Batch>) -> Result<Stream, EmitError> {
-        let mut chunks =
-            Vec::with_capacity(batches.iter().map(|b| b.chunks.len()).sum::<usize>() + 2);
-        if format == Format::Json {
-            chunks.push(json_list_head()?);
-        }
-        let mut items = false;
+        let mut chunks = Vec::new();
+        let mut writer = StreamWriter::start(format, &mut chunks).map_err(WriteError::into_emit)?;
         for batch in batches {
-            let Batch {
-                chunks: done,
-                buffer,
-                objects,
-                ..
-            } = batch;
-            if objects == 0 {
-                continue;
-            }
-            if format == Format::Json && items {
-                // Each batch writes its first item as a first one (a newline and the
-                // indent); the pretty printer puts a `,` before every later one.
-                chunks.push(",".to_string());
-            }
-            items = true;
-            chunks.extend(done);
-            if buffer.len() > 0 {
-                chunks.push(buffer.into_text()?);
-            }
+            writer.batch(batch).map_err(WriteError::into_emit)?;
         }
-        if format == Format::Json {
-            chunks.push(json_list_tail(items)?);
-        }
+        writer.finish().map_err(WriteError::into_emit)?;
         Ok(Stream { chunks })
     }
 
@@ -94,15 +69,140 @@ impl From<String> for Stream {
     }
 }
 
-/// Appends one rendered server's documents in stream order: its ServiceAccount (when
-/// rendered), its StatefulSet, then its Services (the order [`super::for_each_object`] gives).
-pub fn push_server_yaml(out: &mut String, server: &RenderedServer) -> Result<(), EmitError> {
-    if let Some(account) = &server.service_account {
-        push_yaml_document(out, account)?;
+/// Where a [`StreamWriter`] puts the text, one chunk at a time, in order.
+pub trait Sink {
+    /// Takes the next chunk of the output.
+    fn put(&mut self, chunk: String) -> std::io::Result<()>;
+}
+
+/// Keeps every chunk: a [`Stream`] in the making.
+impl Sink for Vec<String> {
+    fn put(&mut self, chunk: String) -> std::io::Result<()> {
+        self.push(chunk);
+        Ok(())
     }
-    push_yaml_document(out, &server.statefulset)?;
-    for service in &server.services {
-        push_yaml_document(out, service)?;
+}
+
+/// Writes each chunk to `W` as it comes (and then drops it): how `mcp-render render` puts the
+/// stream on stdout without ever holding all of it.
+#[derive(Debug)]
+pub struct WriteSink<W: Write> {
+    out: W,
+    written: u64,
+}
+
+impl<W: Write> WriteSink<W> {
+    /// A sink writing to `out` (no buffering of its own: chunks are large).
+    pub fn new(out: W) -> WriteSink<W> {
+        WriteSink { out, written: 0 }
+    }
+
+    /// Bytes written so far.
+    pub fn written(&self) -> u64 {
+        self.written
+    }
+
+    /// Flushes `W`.
+    pub fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
+impl<W: Write> Sink for WriteSink<W> {
+    fn put(&mut self, chunk: String) -> std::io::Result<()> {
+        self.out.write_all(chunk.as_bytes())?;
+        self.written += chunk.len() as u64;
+        Ok(())
+    }
+}
+
+/// Why a [`StreamWriter`] stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    /// Serialising failed (a bug: our typed objects always serialise). What was put before
+    /// it is an incomplete output.
+    #[error(transparent)]
+    Emit(#[from] EmitError),
+    /// The sink refused a chunk (a closed pipe, a full disk).
+    #[error("{0}")]
+    Output(std::io::Error),
+}
+
+impl WriteError {
+    /// The error for an in-memory sink, which cannot refuse: every failure is an emit error.
+    fn into_emit(self) -> EmitError {
+        match self {
+            WriteError::Emit(e) => e,
+            WriteError::Output(e) => EmitError::Io(e),
+        }
+    }
+}
+
+/// Puts a stream into a [`Sink`] batch by batch, in order: for JSON the `List`'s head first,
+/// a `,` between batches and its tail at the end, so that the bytes are those of the whole
+/// `List` at once; for YAML the documents as they are.
+pub struct StreamWriter<'a> {
+    format: Format,
+    sink: &'a mut dyn Sink,
+    items: bool,
+}
+
+impl<'a> StreamWriter<'a> {
+    /// Starts the stream (for JSON, writes the `List` up to its first item).
+    pub fn start(format: Format, sink: &'a mut dyn Sink) -> Result<StreamWriter<'a>, WriteError> {
+        if format == Format::Json {
+            sink.put(json_list_head()?).map_err(WriteError::Output)?;
+        }
+        Ok(StreamWriter {
+            format,
+            sink,
+            items: false,
+        })
+    }
+
+    /// Puts the next batch's text.
+    pub fn batch(&mut self, batch: Batch) -> Result<(), WriteError> {
+        let Batch {
+            chunks,
+            buffer,
+            objects,
+            ..
+        } = batch;
+        if objects == 0 {
+            return Ok(());
+        }
+        if self.format == Format::Json && self.items {
+            // Each batch writes its first item as a first one (a newline and the indent);
+            // the pretty printer puts a `,` before every later one.
+            self.sink.put(",".to_string()).map_err(WriteError::Output)?;
+        }
+        self.items = true;
+        for chunk in chunks {
+            self.sink.put(chunk).map_err(WriteError::Output)?;
+        }
+        if buffer.len() > 0 {
+            self.sink
+                .put(buffer.into_text()?)
+                .map_err(WriteError::Output)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the stream (for JSON, writes the `List`'s tail).
+    pub fn finish(self) -> Result<(), WriteError> {
+        if self.format == Format::Json {
+            self.sink
+                .put(json_list_tail(self.items)?)
+                .map_err(WriteError::Output)?;
+        }
+        Ok(())
+    }
+}
+
+/// Appends one rendered server's documents in stream order ([`RenderedServer::objects`]).
+pub fn push_server_yaml(out: &mut String, server: &RenderedServer) -> Result<(), EmitError> {
+    for object in server.objects() {
+        push_yaml_document(out, &object)?;
     }
     Ok(())
 }
@@ -186,14 +286,10 @@ impl Batch {
         Ok(())
     }
 
-    /// Appends one rendered server's objects in stream order (see [`push_server_yaml`]).
+    /// Appends one rendered server's objects in stream order ([`RenderedServer::objects`]).
     pub fn push_server(&mut self, server: &RenderedServer) -> Result<(), EmitError> {
-        if let Some(account) = &server.service_account {
-            self.push(account)?;
-        }
-        self.push(&server.statefulset)?;
-        for service in &server.services {
-            self.push(service)?;
+        for object in server.objects() {
+            self.push(&object)?;
         }
         Ok(())
     }

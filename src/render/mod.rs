@@ -43,6 +43,35 @@ pub struct RenderedServer {
     pub services: Vec<Service>,
 }
 
+impl RenderedServer {
+    /// Its objects in stream order: the ServiceAccount (when rendered), the StatefulSet, then
+    /// the headless Service and the Service. The one place this order is written: the stream,
+    /// the server's file of a directory render and the KRM function's items all take it
+    /// from here.
+    pub fn objects(&self) -> impl Iterator<Item = ServerObject<'_>> {
+        let account = self
+            .service_account
+            .iter()
+            .map(ServerObject::ServiceAccount);
+        let workload = std::iter::once(ServerObject::StatefulSet(&self.statefulset));
+        account
+            .chain(workload)
+            .chain(self.services.iter().map(ServerObject::Service))
+    }
+}
+
+/// One object of a [`RenderedServer`], borrowed; serialises as the object itself.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+#[serde(untagged)]
+pub enum ServerObject<'a> {
+    /// ServiceAccount `<name>-sa`.
+    ServiceAccount(&'a ServiceAccount),
+    /// StatefulSet `<name>`.
+    StatefulSet(&'a StatefulSet),
+    /// Service `mcp-<name>-headless` or `mcp-<name>`.
+    Service(&'a Service),
+}
+
 /// A pass-through object, unchanged.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RenderedPassThrough {

@@ -75,8 +75,17 @@ fn pipeline(
     pool(threads).install(|| {
         let valid = run::validate(options, &mut &stdin[..]).map_err(Diagnostics::into_sorted)?;
         let warnings = valid.warnings.clone().into_sorted();
-        let stream = run::stream(valid, format).unwrap_or_else(|e| panic!("{e}"));
-        Ok((stream.into_string(), warnings))
+        let stream = run::stream(valid.clone(), format).unwrap_or_else(|e| panic!("{e}"));
+        let text = stream.into_string();
+        // Written out window by window, as the binary writes stdout: the same bytes for any
+        // window size (1: every server on its own; 7: windows that do not divide the input).
+        for window in [1, 7] {
+            let mut chunks = Vec::new();
+            run::write_stream_in(valid.clone(), format, &mut chunks, window)
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(chunks.concat() == text, "windows of {window}: other bytes");
+        }
+        Ok((text, warnings))
     })
 }
 
@@ -363,4 +372,36 @@ fn cutting_at_document_starts_is_exact() {
     assert_cut_parses_like_whole(&format!("{half}---\nq: \"open\n---\nclose\"\n"), true);
     // A syntax error in the middle.
     assert_cut_parses_like_whole(&format!("{half}---\n: : :\n  - ]\n{half}"), true);
+}
+
+#[test]
+fn the_binary_writes_a_stream_longer_than_a_window_as_the_reference() {
+    // More servers than one window of `run::write_stream` (1,024), so stdout is written in
+    // several windows; each window's bytes follow the last one's exactly.
+    let servers = corpus::yaml_stream(0..1100);
+    let options = Options {
+        owner_refs: mcp_render::OwnerRefs::Omit,
+        ..Options::default()
+    };
+    for (format, flag) in [(Format::Yaml, "yaml"), (Format::Json, "json")] {
+        let expected = reference(&options, servers.as_bytes(), format)
+            .unwrap_or_else(|d| panic!("corpus is invalid: {d:?}"));
+        let run = crate::util::mcp_render()
+            .args(["render", "--owner-refs", "omit", "--format", flag])
+            .stdin(servers.clone())
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            run.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        assert!(
+            run.stdout == expected.as_bytes(),
+            "{flag}: stdout differs from the reference ({} vs {} bytes)",
+            run.stdout.len(),
+            expected.len()
+        );
+    }
 }
