@@ -40,6 +40,12 @@ fn main() -> ExitCode {
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global();
+    } else if is_small_render(&cli.command) {
+        // This thread is the pool's only one: no thread is started, nothing waits for one.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+            .build_global();
     }
     let env = Env {
         github: github::enabled(std::env::var(github::ENV).ok().as_deref()),
@@ -522,6 +528,29 @@ fn print_diagnostics(stderr: &mut dyn Write, diagnostics: &Diagnostics, env: &En
         }
     }
     let _ = out.flush();
+}
+
+/// Inputs smaller than this render on the main thread alone: starting the pool's threads
+/// (and their waking and spinning) costs more than they save. 256 KiB is about 200 servers,
+/// 25 ms of work; one server takes well under a millisecond of it (BENCHMARKS.md).
+const SMALL_INPUT_BYTES: u64 = 256 * 1024;
+
+/// `render` of regular files (not stdin, not folders: their size is not known before
+/// reading) that are [`SMALL_INPUT_BYTES`] in all.
+fn is_small_render(command: &Command) -> bool {
+    let Command::Render(args) = command else {
+        return false;
+    };
+    let mut total = 0;
+    for path in &args.paths {
+        match std::fs::metadata(path) {
+            Ok(metadata) if metadata.is_file() && path.as_os_str() != "-" => {
+                total += metadata.len()
+            }
+            _ => return false,
+        }
+    }
+    !args.paths.is_empty() && total < SMALL_INPUT_BYTES
 }
 
 /// Renders `valid` onto stdout as it goes (the stream is never held whole; see
