@@ -19,7 +19,9 @@ use std::collections::BTreeSet;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::{DirError, Entry, Existing, Files, conflicts, scan, stale};
+use rayon::prelude::*;
+
+use super::{DirError, Entry, Existing, Files, Keep, conflicts, scan, stale};
 
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,41 +41,53 @@ impl WriteReport {
     }
 }
 
+/// How [`write_with`] puts each file of ours into the new tree; both are called from several
+/// threads at once, for different files.
+#[derive(Clone, Copy)]
+pub struct Steps<'a> {
+    /// Writes a new or changed file: (path in the new tree, bytes). [`write()`] uses
+    /// [`std::fs::write`].
+    pub write: &'a (dyn Fn(&Path, &[u8]) -> io::Result<()> + Sync),
+    /// Hard-links a file that is already as planned: (path in DIR, path in the new tree).
+    /// [`write()`] uses [`std::fs::hard_link`]; when it fails, the file is written instead.
+    pub link: &'a (dyn Fn(&Path, &Path) -> io::Result<()> + Sync),
+}
+
+impl Default for Steps<'_> {
+    fn default() -> Self {
+        Steps {
+            write: &|path, bytes| std::fs::write(path, bytes),
+            link: &|from, to| std::fs::hard_link(from, to),
+        }
+    }
+}
+
 /// Writes `files` into `dir` (created with its parents if missing), removes stale files of
 /// ours, and leaves every other file alone. All or nothing.
 pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, DirError> {
-    write_with(dir, files, &mut |path, bytes| std::fs::write(path, bytes))
+    write_with(dir, files, Steps::default())
 }
 
-/// [`write()`] with the function that writes each new file (in the temporary tree) passed in,
-/// so tests can make a write fail half-way.
-pub fn write_with(
-    dir: &Path,
-    files: &Files,
-    write_file: &mut dyn FnMut(&Path, &[u8]) -> io::Result<()>,
-) -> Result<WriteReport, DirError> {
+/// [`write()`] with the functions that write and link each file (in the temporary tree)
+/// passed in, so tests can make a step fail, or the process die, half-way.
+pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport, DirError> {
     if let Some(why) = contains_current_dir(dir) {
         return Err(DirError::Refused(vec![why]));
     }
-    let existing = scan(dir)?;
+    let existing = scan(dir, files, Keep::Nothing)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));
     }
-    let mut report = WriteReport {
+    let report = WriteReport {
+        written: files
+            .keys()
+            .filter(|path| !existing.same.contains(*path))
+            .cloned()
+            .collect(),
+        unchanged: existing.same.len(),
         removed: stale(&existing, files).cloned().collect(),
-        ..WriteReport::default()
     };
-    for (path, content) in files {
-        let unchanged = existing.entries.get(path) == Some(&Entry::Generated)
-            && std::fs::read(dir.join(path)).map_err(|e| DirError::io(&dir.join(path), e))?
-                == content.as_bytes();
-        if unchanged {
-            report.unchanged += 1;
-        } else {
-            report.written.push(path.clone());
-        }
-    }
     if report.is_noop() && existing.exists {
         return Ok(report);
     }
@@ -94,17 +108,19 @@ pub fn write_with(
     if existing.exists {
         copy_permissions(dir, &new_root)?;
     }
+    create_folders(dir, &new_root, files, &existing)?;
     keep_user_entries(dir, &new_root, &existing)?;
-    for (path, content) in files {
-        let target = new_root.join(path);
-        if let Some(folder) = target.parent() {
-            std::fs::create_dir_all(folder).map_err(|e| DirError::io(folder, e))?;
-        }
-        write_file(&target, content.as_bytes()).map_err(|e| DirError::io(&dir.join(path), e))?;
-    }
+    put_our_files(dir, &new_root, files, &existing, steps)?;
     if existing.exists {
-        swap(dir, &new_root, &parent, &name)?;
-        // `temp` now holds the previous tree; dropping it deletes it.
+        let aside = swap(dir, &new_root, &parent, &name)?;
+        // The previous tree is now at `new_root` (or in `aside`); deleting it cannot touch
+        // DIR: the files they share are hard links, and an unlink only drops a link count.
+        let old_root = aside
+            .as_ref()
+            .map_or_else(|| new_root.clone(), |aside| aside.path().join("old"));
+        delete_files(&old_root, &existing);
+        drop(aside);
+        // `temp` deletes what is left of the previous tree: its folders.
         drop(temp);
     } else {
         // Nothing to swap with: one rename puts the new tree in place.
@@ -115,6 +131,74 @@ pub fn write_with(
         }
     }
     Ok(report)
+}
+
+/// Every folder of the new tree, each created once, parents first: those our files go in,
+/// and those of the user's that are kept (with their permissions; see [`kept_folders`]).
+fn create_folders(
+    dir: &Path,
+    new_root: &Path,
+    files: &Files,
+    existing: &Existing,
+) -> Result<(), DirError> {
+    let kept = kept_folders(existing);
+    let mut folders: BTreeSet<&Path> = kept.clone();
+    for path in files.keys() {
+        folders.extend(path.ancestors().skip(1));
+    }
+    // `Path` orders by components, so a folder comes before everything inside it.
+    for folder in folders {
+        if folder.as_os_str().is_empty() {
+            continue;
+        }
+        let to = new_root.join(folder);
+        std::fs::create_dir(&to).map_err(|e| DirError::io(&to, e))?;
+        if kept.contains(folder) {
+            copy_permissions(&dir.join(folder), &to)?;
+        }
+    }
+    Ok(())
+}
+
+/// Puts every planned file into the new tree, in parallel: a file already as planned is
+/// hard-linked from DIR (the same inode, never written to), any other one is written. Where
+/// the link fails (a file system without hard links, a folder of DIR on another device, a
+/// file at its link limit), the file is written instead: the same bytes, a new inode. On
+/// failure, the error of the first failing file in path order.
+fn put_our_files(
+    dir: &Path,
+    new_root: &Path,
+    files: &Files,
+    existing: &Existing,
+    steps: Steps,
+) -> Result<(), DirError> {
+    let put = |(path, content): (&PathBuf, &String)| -> Option<DirError> {
+        let target = new_root.join(path);
+        if existing.same.contains(path) && (steps.link)(&dir.join(path), &target).is_ok() {
+            return None;
+        }
+        (steps.write)(&target, content.as_bytes())
+            .err()
+            .map(|e| DirError::io(&dir.join(path), e))
+    };
+    match files.par_iter().find_map_first(put) {
+        Some(error) => Err(error),
+        None => Ok(()),
+    }
+}
+
+/// Unlinks every file, link and symbolic link the scan found in the previous tree (now at
+/// `old_root`), in parallel (in path order, so the threads mostly work in different folders
+/// and do not wait for each other's folder lock). Failures are ignored: what is left goes
+/// with the folders.
+fn delete_files(old_root: &Path, existing: &Existing) {
+    existing
+        .entries
+        .par_iter()
+        .filter(|(_, entry)| **entry != Entry::Dir)
+        .for_each(|(path, _)| {
+            let _ = std::fs::remove_file(old_root.join(path));
+        });
 }
 
 /// DIR is swapped for a new directory, which must not pull the working directory away from
@@ -145,10 +229,9 @@ fn copy_permissions(from: &Path, to: &Path) -> Result<(), DirError> {
     std::fs::set_permissions(to, permissions).map_err(|e| DirError::io(to, e))
 }
 
-/// Re-creates everything of the user's in the new tree: folders (with their permissions),
-/// files (hard links, so they stay the very same files), symbolic links (same target).
-/// Folders that only held files of ours are dropped with them; empty folders are kept.
-fn keep_user_entries(dir: &Path, new_root: &Path, existing: &Existing) -> Result<(), DirError> {
+/// The user's folders that the new tree keeps: those holding anything of the user's, and
+/// empty ones. Folders that only held files of ours are dropped with them.
+fn kept_folders(existing: &Existing) -> BTreeSet<&Path> {
     let mut keep: BTreeSet<&Path> = BTreeSet::new();
     let mut has_children: BTreeSet<&Path> = BTreeSet::new();
     for (path, entry) in &existing.entries {
@@ -164,17 +247,19 @@ fn keep_user_entries(dir: &Path, new_root: &Path, existing: &Existing) -> Result
             keep.extend(path.ancestors());
         }
     }
+    keep.remove(Path::new(""));
+    keep
+}
+
+/// Re-creates the user's files in the new tree (whose folders exist): files as hard links,
+/// so they stay the very same files (copied where links are not possible), symbolic links
+/// with the same target.
+fn keep_user_entries(dir: &Path, new_root: &Path, existing: &Existing) -> Result<(), DirError> {
     for (path, entry) in &existing.entries {
         let from = dir.join(path);
         let to = new_root.join(path);
         match entry {
-            Entry::Generated => {}
-            Entry::Dir => {
-                if keep.contains(path.as_path()) {
-                    std::fs::create_dir_all(&to).map_err(|e| DirError::io(&to, e))?;
-                    copy_permissions(&from, &to)?;
-                }
-            }
+            Entry::Generated | Entry::Dir => {}
             Entry::UserFile => {
                 if std::fs::hard_link(&from, &to).is_err() {
                     std::fs::copy(&from, &to).map_err(|e| DirError::io(&from, e))?;
@@ -216,19 +301,30 @@ fn symlink(_target: &Path, link: &Path) -> io::Result<()> {
 }
 
 /// Puts `new_root` at `dir` and the old tree at `new_root`, atomically where the file system
-/// allows it.
-fn swap(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
+/// allows it. Where it does not, the old tree ends up in the returned hidden sibling, as
+/// `old` (deleted when it is dropped).
+fn swap(
+    dir: &Path,
+    new_root: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<Option<tempfile::TempDir>, DirError> {
     match exchange(new_root, dir) {
-        Exchange::Done => Ok(()),
+        Exchange::Done => Ok(None),
         Exchange::Failed(e) => Err(DirError::io(dir, e)),
-        Exchange::Unsupported => swap_by_renames(dir, new_root, parent, name),
+        Exchange::Unsupported => swap_by_renames(dir, new_root, parent, name).map(Some),
     }
 }
 
 /// The fallback where exchange is not available: rename the old tree away (into a hidden
-/// sibling), then the new one in, then delete the old one. A crash between the two renames
-/// leaves DIR missing and the old tree in the sibling, never a mix of both.
-fn swap_by_renames(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Result<(), DirError> {
+/// sibling, returned: dropping it deletes the old tree), then the new one in. A crash between
+/// the two renames leaves DIR missing and the old tree in the sibling, never a mix of both.
+fn swap_by_renames(
+    dir: &Path,
+    new_root: &Path,
+    parent: &Path,
+    name: &str,
+) -> Result<tempfile::TempDir, DirError> {
     let aside = tempfile::Builder::new()
         .prefix(&format!(".{name}.mcp-render-old-"))
         .tempdir_in(parent)
@@ -240,9 +336,8 @@ fn swap_by_renames(dir: &Path, new_root: &Path, parent: &Path, name: &str) -> Re
         let _ = std::fs::rename(&aside_path, dir);
         return Err(DirError::io(dir, e));
     }
-    // The caller deletes `new_root` (now gone, which is fine); `aside` deletes the old tree.
-    drop(aside);
-    Ok(())
+    // The caller deletes `new_root` (now gone, which is fine) and `aside`, the old tree.
+    Ok(aside)
 }
 
 /// The outcome of an exchange attempt.
@@ -284,6 +379,7 @@ mod tests {
         std::fs::write(new_root.join("new.yaml"), "new").expect("write");
         let result = swap_by_renames(&dir, &new_root, temp.path(), "rendered");
         assert!(result.is_ok(), "{result:?}");
+        drop(result);
         let names = |p: &Path| -> Vec<String> {
             let mut names: Vec<String> = std::fs::read_dir(p)
                 .expect("read_dir")
