@@ -46,6 +46,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use check::{Change, Drift, FileDrift, check};
+use conflicts::folders;
 pub use conflicts::{conflicts, stale};
 pub use header::{header, index_header, is_generated, source_of};
 pub use names::{namespace_dir, server_file, shown};

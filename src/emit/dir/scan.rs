@@ -2,7 +2,8 @@
 //! how each file of ours compares with the one the render plans (each file opened and read
 //! once, in parallel).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -32,8 +33,9 @@ pub struct Existing {
     pub entries: BTreeMap<PathBuf, Entry>,
     /// True when DIR exists.
     pub exists: bool,
-    /// Files of ours whose bytes are exactly the planned ones.
-    pub same: BTreeSet<PathBuf>,
+    /// Files of ours whose bytes are exactly the planned ones (hashed: looked up once or
+    /// twice for every planned file, where a tree would compare paths a dozen times).
+    pub same: HashSet<PathBuf>,
     /// Every other file of ours (changed or stale), as DIR has it; filled only when the scan
     /// was asked to keep them ([`Keep::Old`]).
     pub old: BTreeMap<PathBuf, Vec<u8>>,
@@ -69,68 +71,119 @@ pub fn scan(dir: &Path, files: &Files, keep: Keep) -> Result<Existing, DirError>
             dir.display()
         )]));
     }
+    let mut found = walk(dir)?;
+    // Path order, as `files` has it (the walk's order already: this only checks it).
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let planned = planned_contents(&found, files);
+    let read: Vec<Result<Option<Found>, DirError>> = found
+        .par_iter()
+        .zip(planned)
+        .map(|((rel, entry), planned)| match entry {
+            Some(_) => Ok(None),
+            None => read_one(&dir.join(rel), planned, keep).map(Some),
+        })
+        .collect();
     let mut existing = Existing {
         exists: true,
         ..Existing::default()
     };
-    let yaml = scan_into(dir, &mut existing.entries)?;
-    let read: Vec<(PathBuf, Found)> = yaml
-        .into_par_iter()
-        .map(|rel| {
-            let read = read_one(&dir.join(&rel), files.get(&rel), keep)?;
-            Ok((rel, read))
-        })
-        .collect::<Result<_, DirError>>()?;
-    for (rel, read) in read {
-        let entry = match read {
-            Found::User => Entry::UserFile,
-            Found::Same => {
+    let mut entries = Vec::with_capacity(found.len());
+    let mut old = Vec::new();
+    for ((rel, entry), read) in found.into_iter().zip(read) {
+        let entry = match (entry, read?) {
+            (Some(entry), _) => entry,
+            (None, Some(Found::Same)) => {
                 existing.same.insert(rel.clone());
                 Entry::Generated
             }
-            Found::Differs(old) => {
-                if let Some(old) = old {
-                    existing.old.insert(rel.clone(), old);
-                }
+            (None, Some(Found::Differs(bytes))) => {
+                old.extend(bytes.map(|bytes| (rel.clone(), bytes)));
                 Entry::Generated
             }
+            (None, Some(Found::User) | None) => Entry::UserFile,
         };
-        existing.entries.insert(rel, entry);
+        entries.push((rel, entry));
     }
+    // Both in path order already: building the maps takes one comparison an entry.
+    existing.entries = entries.into_iter().collect();
+    existing.old = old.into_iter().collect();
     Ok(existing)
 }
 
 /// Every entry below `root` with [`crate::walk::below`], as the inputs are walked: a symbolic
-/// link is an entry of its own and never followed. Regular `.yaml` files are left out of
-/// `entries` and returned, to be read (theirs or ours is in their first line).
-fn scan_into(
-    root: &Path,
-    entries: &mut BTreeMap<PathBuf, Entry>,
-) -> Result<Vec<PathBuf>, DirError> {
-    let mut yaml = Vec::new();
-    for found in crate::walk::below(root) {
-        let found = found.map_err(|e| {
+/// link is an entry of its own and never followed. Regular `.yaml` files come without an
+/// entry: they are read to tell (theirs or ours is in their first line). Each folder at the
+/// top is walked on its own, in parallel (listing 10,000 files takes a while).
+fn walk(root: &Path) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
+    let top = list(root, crate::walk::below(root).max_depth(1))?;
+    let below: Vec<Result<Vec<_>, DirError>> = top
+        .par_iter()
+        .map(|(rel, entry)| match entry {
+            // Not following the folder should it have become a link since it was listed.
+            Some(Entry::Dir) => list(
+                root,
+                crate::walk::below(&root.join(rel)).follow_root_links(false),
+            ),
+            _ => Ok(Vec::new()),
+        })
+        .collect();
+    let mut found = Vec::with_capacity(top.len());
+    for (entry, below) in top.into_iter().zip(below) {
+        found.push(entry);
+        found.extend(below?);
+    }
+    Ok(found)
+}
+
+/// The entries `walker` finds, relative to `root`, in its order.
+fn list(root: &Path, walker: walkdir::WalkDir) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
+    let mut found = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
             DirError::io(&path, e.into())
         })?;
-        let path = found.path();
+        let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let file_type = found.file_type();
-        let entry = if file_type.is_symlink() {
-            Entry::Symlink
+        let file_type = entry.file_type();
+        let kind = if file_type.is_symlink() {
+            Some(Entry::Symlink)
         } else if file_type.is_dir() {
-            Entry::Dir
+            Some(Entry::Dir)
         } else if !file_type.is_file() {
-            Entry::Special
+            Some(Entry::Special)
         } else if rel.extension().is_some_and(|ext| ext == "yaml") {
-            yaml.push(rel);
-            continue;
+            None
         } else {
-            Entry::UserFile
+            Some(Entry::UserFile)
         };
-        entries.insert(rel, entry);
+        found.push((rel, kind));
     }
-    Ok(yaml)
+    Ok(found)
+}
+
+/// For each of `found` (in path order), the planned content at its path, found by walking
+/// both in step: one path comparison a file, where looking each up would take a dozen.
+fn planned_contents<'a>(
+    found: &[(PathBuf, Option<Entry>)],
+    files: &'a Files,
+) -> Vec<Option<&'a String>> {
+    let mut planned = files.iter().peekable();
+    found
+        .iter()
+        .map(|(rel, _)| {
+            while let Some((path, content)) = planned.peek() {
+                match path.as_path().cmp(rel) {
+                    Ordering::Less => {
+                        planned.next();
+                    }
+                    Ordering::Equal => return Some(*content),
+                    Ordering::Greater => return None,
+                }
+            }
+            None
+        })
+        .collect()
 }
 
 /// One `.yaml` file of DIR, read once.

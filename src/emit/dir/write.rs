@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{DirError, Entry, Existing, Files, Keep, conflicts, scan, stale};
+use super::{DirError, Entry, Existing, Files, Keep, conflicts, folders, scan, stale};
 
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -118,9 +118,9 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
         let old_root = aside
             .as_ref()
             .map_or_else(|| new_root.clone(), |aside| aside.path().join("old"));
-        delete_files(&old_root, &existing);
+        delete_old_tree(&old_root, &existing);
+        // Dropping them deletes what is left: the root, and anything that came meanwhile.
         drop(aside);
-        // `temp` deletes what is left of the previous tree: its folders.
         drop(temp);
     } else {
         // Nothing to swap with: one rename puts the new tree in place.
@@ -142,22 +142,40 @@ fn create_folders(
     existing: &Existing,
 ) -> Result<(), DirError> {
     let kept = kept_folders(existing);
-    let mut folders: BTreeSet<&Path> = kept.clone();
-    for path in files.keys() {
-        folders.extend(path.ancestors().skip(1));
-    }
-    // `Path` orders by components, so a folder comes before everything inside it.
-    for folder in folders {
-        if folder.as_os_str().is_empty() {
-            continue;
-        }
-        let to = new_root.join(folder);
-        std::fs::create_dir(&to).map_err(|e| DirError::io(&to, e))?;
-        if kept.contains(folder) {
-            copy_permissions(&dir.join(folder), &to)?;
+    let mut folders = folders(files);
+    folders.extend(&kept);
+    // Level by level, each level in parallel (creating a folder takes the file system a
+    // while: it allocates an inode), so every folder's parent exists before it.
+    for level in by_depth(folders) {
+        let create = |folder: &&Path| -> Option<DirError> {
+            let to = new_root.join(folder);
+            let created = std::fs::create_dir(&to).map_err(|e| DirError::io(&to, e));
+            match created {
+                Ok(()) if kept.contains(folder) => copy_permissions(&dir.join(folder), &to).err(),
+                Ok(()) => None,
+                Err(e) => Some(e),
+            }
+        };
+        if let Some(error) = level.par_iter().find_map_first(create) {
+            return Err(error);
         }
     }
     Ok(())
+}
+
+/// `folders` grouped by depth (one component first), each group in path order.
+fn by_depth<'a>(folders: impl IntoIterator<Item = &'a Path>) -> Vec<Vec<&'a Path>> {
+    let mut levels: Vec<Vec<&Path>> = Vec::new();
+    for folder in folders {
+        let depth = folder.components().count();
+        if levels.len() < depth {
+            levels.resize_with(depth, Vec::new);
+        }
+        if let Some(level) = depth.checked_sub(1).and_then(|d| levels.get_mut(d)) {
+            level.push(folder);
+        }
+    }
+    levels
 }
 
 /// Puts every planned file into the new tree, in parallel: a file already as planned is
@@ -187,11 +205,11 @@ fn put_our_files(
     }
 }
 
-/// Unlinks every file, link and symbolic link the scan found in the previous tree (now at
-/// `old_root`), in parallel (in path order, so the threads mostly work in different folders
-/// and do not wait for each other's folder lock). Failures are ignored: what is left goes
-/// with the folders.
-fn delete_files(old_root: &Path, existing: &Existing) {
+/// Deletes what the scan found of the previous tree (now at `old_root`), in parallel: every
+/// file, link and symbolic link (in path order, so the threads mostly work in different
+/// folders and do not wait for each other's folder lock), then the folders, deepest first.
+/// Failures are ignored: the caller removes whatever is left, with the root.
+fn delete_old_tree(old_root: &Path, existing: &Existing) {
     existing
         .entries
         .par_iter()
@@ -199,6 +217,16 @@ fn delete_files(old_root: &Path, existing: &Existing) {
         .for_each(|(path, _)| {
             let _ = std::fs::remove_file(old_root.join(path));
         });
+    let folders = existing
+        .entries
+        .iter()
+        .filter(|(_, entry)| **entry == Entry::Dir)
+        .map(|(path, _)| path.as_path());
+    for level in by_depth(folders).iter().rev() {
+        level.par_iter().for_each(|folder| {
+            let _ = std::fs::remove_dir(old_root.join(folder));
+        });
+    }
 }
 
 /// DIR is swapped for a new directory, which must not pull the working directory away from
@@ -234,9 +262,12 @@ fn copy_permissions(from: &Path, to: &Path) -> Result<(), DirError> {
 fn kept_folders(existing: &Existing) -> BTreeSet<&Path> {
     let mut keep: BTreeSet<&Path> = BTreeSet::new();
     let mut has_children: BTreeSet<&Path> = BTreeSet::new();
+    let mut last = None;
     for (path, entry) in &existing.entries {
-        if let Some(parent) = path.parent() {
-            has_children.insert(parent);
+        // Siblings are neighbours: one insert a folder, not one an entry.
+        if path.parent() != last {
+            last = path.parent();
+            has_children.extend(last);
         }
         if *entry != Entry::Generated && *entry != Entry::Dir {
             keep.extend(path.ancestors().skip(1));
