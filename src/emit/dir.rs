@@ -4,8 +4,12 @@
 //! 1. [`plan`] (pure): every file the render produces, as relative path → bytes, computed from
 //!    [`Rendered`](crate::render::Rendered) alone.
 //! 2. [`scan`]: what DIR holds now: files we wrote earlier (recognised by their first line,
-//!    [`GENERATED_MARK`]), the user's own files, directories and symbolic links.
-//! 3. [`write()`] (swap a new tree in atomically) or [`check()`] (compare, write nothing).
+//!    [`GENERATED_MARK`]), the user's own files, directories and symbolic links; and which of
+//!    our files already hold exactly the planned bytes. Each file is opened and read once,
+//!    in parallel, and compared there; `--check` keeps the bytes of those that differ.
+//! 3. [`write()`] (swap a new tree in atomically: files already as planned are hard-linked
+//!    into it, so they keep their inode, only changed ones are written; see `write.rs` for why
+//!    that is safe) or [`check()`] (compare, write nothing).
 //!
 //! Layout, chosen so that no two objects can ever want the same path:
 //! - `<namespace>/mcpserver-<name>.yaml`: one MCPServer's StatefulSet and Services, in stream

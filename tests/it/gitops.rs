@@ -665,15 +665,11 @@ fn a_killed_write_leaves_the_folder_as_it_was() {
         TOOLS.replace("1.0.1", "1.0.2"),
     )
     .expect("write");
-    let out = Command::new(std::env::current_exe().expect("the test binary"))
-        .args([
-            "--exact",
-            "gitops::a_killed_write_leaves_the_folder_as_it_was",
-        ])
-        .args(["--nocapture", "--test-threads=1"])
-        .env(KILL_CHILD_VAR, root)
-        .output()
-        .expect("run the child");
+    let out = crate::incremental::in_child(
+        "gitops::a_killed_write_leaves_the_folder_as_it_was",
+        KILL_CHILD_VAR,
+        root,
+    );
     assert_eq!(code(&out), None, "killed by a signal: {}", stderr(&out));
     assert!(
         stderr(&out).contains("killed before writing"),

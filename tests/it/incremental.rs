@@ -207,6 +207,16 @@ fn where_a_link_fails_the_file_is_written_with_the_same_bytes() {
     }
 }
 
+/// Runs `test` alone in a child process (this test binary) with `var` set to `root`: how a
+/// test kills a write half-way (the child aborts) and looks at what it left.
+pub(crate) fn in_child(test: &str, var: &str, root: &Path) -> Output {
+    Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(var, root)
+        .output()
+        .expect("run the child")
+}
+
 /// Set in the child process of [`a_write_killed_while_linking_leaves_the_folder_as_it_was`]:
 /// the work directory whose `servers/` it renders to `rendered/`, dying after two links.
 const KILL_CHILD_VAR: &str = "MCP_RENDER_IT_KILLED_LINK_IN";
@@ -240,15 +250,11 @@ fn a_write_killed_while_linking_leaves_the_folder_as_it_was() {
     std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
     let before = files(&rendered);
     set_tag(root, 10, "1.0.1");
-    let out = Command::new(std::env::current_exe().expect("the test binary"))
-        .args([
-            "--exact",
-            "incremental::a_write_killed_while_linking_leaves_the_folder_as_it_was",
-        ])
-        .args(["--nocapture", "--test-threads=1"])
-        .env(KILL_CHILD_VAR, root)
-        .output()
-        .expect("run the child");
+    let out = in_child(
+        "incremental::a_write_killed_while_linking_leaves_the_folder_as_it_was",
+        KILL_CHILD_VAR,
+        root,
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
     assert!(stderr.contains("killed while linking"), "{stderr}");
