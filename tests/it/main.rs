@@ -11,6 +11,7 @@ mod first_hour;
 mod gitops;
 mod hardening;
 mod impact;
+mod incremental;
 mod krm;
 mod parallel;
 mod parity;

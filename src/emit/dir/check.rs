@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::{DirError, Entry, Files, conflicts, scan, source_of, stale};
+use super::{DirError, Files, Keep, conflicts, scan, source_of, stale};
 
 /// How one file differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,7 @@ impl Drift {
 /// Fails (like a write would) when DIR is a symbolic link or a path we need is taken by
 /// something that is not ours.
 pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> {
-    let existing = scan(dir)?;
+    let mut existing = scan(dir, files, Keep::Old)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));
@@ -86,16 +86,14 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
         planned: files.len(),
     };
     for (path, content) in files {
-        let old = if existing.entries.get(path) == Some(&Entry::Generated) {
-            let bytes =
-                std::fs::read(dir.join(path)).map_err(|e| DirError::io(&dir.join(path), e))?;
-            Some(String::from_utf8_lossy(&bytes).into_owned())
-        } else {
-            None
-        };
-        if old.as_deref() == Some(content.as_str()) {
+        if existing.same.contains(path) {
             continue;
         }
+        // The scan kept the bytes of every file of ours that is not as planned.
+        let old = existing
+            .old
+            .remove(path)
+            .map(|bytes| String::from_utf8_lossy(&bytes).into_owned());
         let name = shown(path);
         let (change, a, line) = match &old {
             Some(old) => (
@@ -121,8 +119,8 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
         });
     }
     for path in stale(&existing, files) {
-        let bytes = std::fs::read(dir.join(path)).map_err(|e| DirError::io(&dir.join(path), e))?;
-        let old = String::from_utf8_lossy(&bytes).into_owned();
+        let bytes = existing.old.get(path).map_or(&[][..], Vec::as_slice);
+        let old = String::from_utf8_lossy(bytes).into_owned();
         let name = shown(path);
         drift.files.push(FileDrift {
             path: path.clone(),

@@ -1,10 +1,15 @@
-//! Scanning the output folder: what DIR holds now, without following any symbolic link.
+//! Scanning the output folder: what DIR holds now, without following any symbolic link, and
+//! how each file of ours compares with the one the render plans (each file opened and read
+//! once, in parallel).
 
-use std::collections::BTreeMap;
+use std::cmp::Ordering;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{DirError, GENERATED_MARK, is_generated};
+use rayon::prelude::*;
+
+use super::{DirError, Files, GENERATED_MARK, is_generated};
 
 /// What is at one path inside DIR now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,11 +33,27 @@ pub struct Existing {
     pub entries: BTreeMap<PathBuf, Entry>,
     /// True when DIR exists.
     pub exists: bool,
+    /// Files of ours whose bytes are exactly the planned ones (hashed: looked up once or
+    /// twice for every planned file, where a tree would compare paths a dozen times).
+    pub same: HashSet<PathBuf>,
+    /// Every other file of ours (changed or stale), as DIR has it; filled only when the scan
+    /// was asked to keep them ([`Keep::Old`]).
+    pub old: BTreeMap<PathBuf, Vec<u8>>,
 }
 
-/// Reads what DIR holds now, without following any symbolic link. DIR itself must be a real
-/// directory (or not exist): writing through a link could land anywhere.
-pub fn scan(dir: &Path) -> Result<Existing, DirError> {
+/// What a scan keeps of the files of ours that are not as planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// Nothing (a write needs only to know they differ).
+    Nothing,
+    /// Their bytes, in [`Existing::old`] (`--check` shows the diff).
+    Old,
+}
+
+/// Reads what DIR holds now, without following any symbolic link, and compares every file
+/// of ours with its planned bytes in `files`. DIR itself must be a real directory (or not
+/// exist): writing through a link could land anywhere.
+pub fn scan(dir: &Path, files: &Files, keep: Keep) -> Result<Existing, DirError> {
     let metadata = match std::fs::symlink_metadata(dir) {
         Ok(metadata) => metadata,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::default()),
@@ -50,46 +71,152 @@ pub fn scan(dir: &Path) -> Result<Existing, DirError> {
             dir.display()
         )]));
     }
+    let mut found = walk(dir)?;
+    // Path order, as `files` has it (the walk's order already: this only checks it).
+    found.sort_by(|a, b| a.0.cmp(&b.0));
+    let planned = planned_contents(&found, files);
+    let read: Vec<Result<Option<Found>, DirError>> = found
+        .par_iter()
+        .zip(planned)
+        .map(|((rel, entry), planned)| match entry {
+            Some(_) => Ok(None),
+            None => read_one(&dir.join(rel), planned, keep).map(Some),
+        })
+        .collect();
     let mut existing = Existing {
-        entries: BTreeMap::new(),
         exists: true,
+        ..Existing::default()
     };
-    scan_into(dir, &mut existing.entries)?;
+    let mut entries = Vec::with_capacity(found.len());
+    let mut old = Vec::new();
+    for ((rel, entry), read) in found.into_iter().zip(read) {
+        let entry = match (entry, read?) {
+            (Some(entry), _) => entry,
+            (None, Some(Found::Same)) => {
+                existing.same.insert(rel.clone());
+                Entry::Generated
+            }
+            (None, Some(Found::Differs(bytes))) => {
+                old.extend(bytes.map(|bytes| (rel.clone(), bytes)));
+                Entry::Generated
+            }
+            (None, Some(Found::User) | None) => Entry::UserFile,
+        };
+        entries.push((rel, entry));
+    }
+    // Both in path order already: building the maps takes one comparison an entry.
+    existing.entries = entries.into_iter().collect();
+    existing.old = old.into_iter().collect();
     Ok(existing)
 }
 
 /// Every entry below `root` with [`crate::walk::below`], as the inputs are walked: a symbolic
-/// link is an entry of its own and never followed.
-fn scan_into(root: &Path, entries: &mut BTreeMap<PathBuf, Entry>) -> Result<(), DirError> {
-    for found in crate::walk::below(root) {
-        let found = found.map_err(|e| {
+/// link is an entry of its own and never followed. Regular `.yaml` files come without an
+/// entry: they are read to tell (theirs or ours is in their first line). Each folder at the
+/// top is walked on its own, in parallel (listing 10,000 files takes a while).
+fn walk(root: &Path) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
+    let top = list(root, crate::walk::below(root).max_depth(1))?;
+    let below: Vec<Result<Vec<_>, DirError>> = top
+        .par_iter()
+        .map(|(rel, entry)| match entry {
+            // Not following the folder should it have become a link since it was listed.
+            Some(Entry::Dir) => list(
+                root,
+                crate::walk::below(&root.join(rel)).follow_root_links(false),
+            ),
+            _ => Ok(Vec::new()),
+        })
+        .collect();
+    let mut found = Vec::with_capacity(top.len());
+    for (entry, below) in top.into_iter().zip(below) {
+        found.push(entry);
+        found.extend(below?);
+    }
+    Ok(found)
+}
+
+/// The entries `walker` finds, relative to `root`, in its order.
+fn list(root: &Path, walker: walkdir::WalkDir) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
+    let mut found = Vec::new();
+    for entry in walker {
+        let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
             DirError::io(&path, e.into())
         })?;
-        let path = found.path();
+        let path = entry.path();
         let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let file_type = found.file_type();
-        let entry = if file_type.is_symlink() {
-            Entry::Symlink
+        let file_type = entry.file_type();
+        let kind = if file_type.is_symlink() {
+            Some(Entry::Symlink)
         } else if file_type.is_dir() {
-            Entry::Dir
+            Some(Entry::Dir)
         } else if !file_type.is_file() {
-            Entry::Special
-        } else if rel.extension().is_some_and(|ext| ext == "yaml") && starts_with_mark(path)? {
-            Entry::Generated
+            Some(Entry::Special)
+        } else if rel.extension().is_some_and(|ext| ext == "yaml") {
+            None
         } else {
-            Entry::UserFile
+            Some(Entry::UserFile)
         };
-        entries.insert(rel, entry);
+        found.push((rel, kind));
     }
-    Ok(())
+    Ok(found)
 }
 
-fn starts_with_mark(path: &Path) -> Result<bool, DirError> {
-    let file = std::fs::File::open(path).map_err(|e| DirError::io(path, e))?;
-    let mut start = Vec::with_capacity(GENERATED_MARK.len());
-    file.take(GENERATED_MARK.len() as u64)
-        .read_to_end(&mut start)
-        .map_err(|e| DirError::io(path, e))?;
-    Ok(is_generated(&start))
+/// For each of `found` (in path order), the planned content at its path, found by walking
+/// both in step: one path comparison a file, where looking each up would take a dozen.
+fn planned_contents<'a>(
+    found: &[(PathBuf, Option<Entry>)],
+    files: &'a Files,
+) -> Vec<Option<&'a String>> {
+    let mut planned = files.iter().peekable();
+    found
+        .iter()
+        .map(|(rel, _)| {
+            while let Some((path, content)) = planned.peek() {
+                match path.as_path().cmp(rel) {
+                    Ordering::Less => {
+                        planned.next();
+                    }
+                    Ordering::Equal => return Some(*content),
+                    Ordering::Greater => return None,
+                }
+            }
+            None
+        })
+        .collect()
+}
+
+/// One `.yaml` file of DIR, read once.
+enum Found {
+    /// Not ours (no header).
+    User,
+    /// Ours, with exactly the planned bytes.
+    Same,
+    /// Ours, not as planned (or not planned at all); its bytes when asked to keep them.
+    Differs(Option<Vec<u8>>),
+}
+
+/// Opens `path` once and reads as much as it takes to tell: the header, and for a file the
+/// render plans, the planned length and one byte more (a longer file differs). A file of ours
+/// that differs is read to its end only when `keep` asks for its bytes.
+fn read_one(path: &Path, planned: Option<&String>, keep: Keep) -> Result<Found, DirError> {
+    let io = |e| DirError::io(path, e);
+    let mut file = std::fs::File::open(path).map_err(io)?;
+    let limit = planned.map_or(0, |p| p.len() + 1).max(GENERATED_MARK.len());
+    let mut bytes = Vec::with_capacity(limit);
+    (&mut file)
+        .take(limit as u64)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    if !is_generated(&bytes) {
+        return Ok(Found::User);
+    }
+    if planned.is_some_and(|p| p.as_bytes() == bytes) {
+        return Ok(Found::Same);
+    }
+    if keep == Keep::Nothing {
+        return Ok(Found::Differs(None));
+    }
+    file.read_to_end(&mut bytes).map_err(io)?;
+    Ok(Found::Differs(Some(bytes)))
 }
