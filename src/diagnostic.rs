@@ -172,7 +172,7 @@ impl Diagnostics {
 
     /// What to print, quiet when the same warning repeats: the problems sorted as
     /// [`Diagnostics::into_sorted`] sorts them, except that of warnings with the same field and
-    /// message only the first [`REPEATS_SHOWN`] are kept when there are more than
+    /// message only the first `REPEATS_SHOWN` (3) are kept when there are more than
     /// `REPEATS_SHOWN + 1` (a summary in place of a single line would save nothing). For each
     /// warning cut short, one summary warning (no location, the same field) follows at the
     /// end, in the order the warnings first appear, saying how many more there are and that

@@ -113,7 +113,7 @@ pub fn render(options: &Options, stdin: &mut dyn Read, format: Format) -> Result
 }
 
 /// Everything of [`render`] before the first byte of output: every check of the input
-/// ([`validate`]), and the refusal of an empty stream inside Argo CD. What it returns can
+/// (`run::validate`), and the refusal of an empty stream inside Argo CD. What it returns can
 /// only be written out ([`write_stream`]); its `warnings` are to be shown first.
 pub fn prepare(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Error> {
     let valid = validate(options, stdin).map_err(Error::Invalid)?;
@@ -316,11 +316,11 @@ const WINDOW_SERVERS: usize = 1024;
 /// Renders and serialises everything, in stream order, into `sink`: what `mcp-render render`
 /// writes to stdout.
 ///
-/// The input is fully checked before this runs (a [`Valid`] exists only once [`validate`]
+/// The input is fully checked before this runs (a [`Valid`] exists only once `run::validate`
 /// found no error; servers are sorted and collisions across files ruled out), and rendering
 /// cannot fail, so no input can stop the stream half-way: nothing is written for invalid
 /// input, and valid input is written whole. The output is never held whole either: servers
-/// go through in windows of [`WINDOW_SERVERS`], each rendered and serialised in batches on
+/// go through in windows of 1,024 (`WINDOW_SERVERS`), each rendered and serialised in batches on
 /// rayon's threads (each server, with its typed objects, dropped as soon as its text exists),
 /// then put into `sink` in order and dropped. Memory is the model, shrinking, plus one
 /// window's text. For JSON each batch writes its objects as items of the `List`, and
