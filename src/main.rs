@@ -598,3 +598,55 @@ fn stdout_written(result: std::io::Result<()>) -> Result<(), Failure> {
         Err(e) => Err(Failure::Output(format!("cannot write to stdout: {e}"))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(args: &[&str]) -> Command {
+        let mut words = vec!["mcp-render"];
+        words.extend_from_slice(args);
+        Cli::try_parse_from(words)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .command
+    }
+
+    #[test]
+    fn only_small_regular_files_render_on_the_main_thread_alone() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let small = dir.path().join("small.yaml");
+        let big = dir.path().join("big.yaml");
+        std::fs::write(&small, "a: b\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(&big, vec![b'#'; SMALL_INPUT_BYTES as usize])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let (small, big) = (small.to_string_lossy(), big.to_string_lossy());
+        let folder = dir.path().to_string_lossy();
+        assert!(is_small_render(&command(&["render", &small])));
+        assert!(is_small_render(&command(&["render", &small, "-o", "out"])));
+        // Together at the limit: not small.
+        assert!(!is_small_render(&command(&["render", &big])));
+        assert!(!is_small_render(&command(&["render", &small, &big])));
+        // Sizes not known before reading: stdin, folders, missing paths.
+        assert!(!is_small_render(&command(&["render"])));
+        assert!(!is_small_render(&command(&["render", "-"])));
+        assert!(!is_small_render(&command(&["render", &folder])));
+        assert!(!is_small_render(&command(&[
+            "render",
+            "/no/such/file.yaml"
+        ])));
+        // Other commands keep the pool.
+        assert!(!is_small_render(&command(&["owners", &small])));
+    }
+
+    #[test]
+    fn a_failure_after_output_says_the_output_is_incomplete() {
+        assert_eq!(
+            incomplete("cannot write to stdout: full", 0),
+            "cannot write to stdout: full"
+        );
+        assert_eq!(
+            incomplete("cannot write to stdout: full", 262_144),
+            "cannot write to stdout: full; the 262144 bytes already on stdout are an incomplete render: do not apply them"
+        );
+    }
+}
