@@ -174,15 +174,15 @@ fn cut(source: usize, text: &str, threads: usize, size: PieceSize, pieces: &mut 
 }
 
 /// Line breaks as the YAML parser counts them: `\n`, `\r\n` and a lone `\r`.
+///
+/// Counted with `memchr` (this runs on one thread over the whole input, before the pieces go
+/// to the others): every `\n`, plus every `\r` not followed by one.
 fn line_breaks(bytes: &[u8]) -> u32 {
-    let mut count = 0u32;
-    for (i, &b) in bytes.iter().enumerate() {
-        let lone_cr = b == b'\r' && bytes.get(i + 1) != Some(&b'\n');
-        if b == b'\n' || lone_cr {
-            count = count.saturating_add(1);
-        }
-    }
-    count
+    let newlines = memchr::memchr_iter(b'\n', bytes).count();
+    let lone_crs = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .count();
+    u32::try_from(newlines.saturating_add(lone_crs)).unwrap_or(u32::MAX)
 }
 
 /// The byte offset of the first line at or after `from` that starts with `---` followed by a
