@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""One changed server in a 10,000-server folder, and `--check` on an up-to-date one, against
+the render to /dev/null (issue 12; results in BENCHMARKS.md, "Issue 12: incremental folders").
+
+usage: scripts/bench-folder.py [--work DIR] [--warmup N] [--rounds N] LABEL=BINARY ...
+
+Interleaved rounds: each round is one `hyperfine -N -r 1` call that runs every command once
+(in reverse order every other round), so load from other processes hits all commands alike;
+the first --warmup rounds are dropped. Prints the medians (wall, user, system) and each
+command's ratio to its binary's render, by medians and as the median of per-round ratios.
+The input is written by examples/gen_servers (built by `cargo build --release --example
+gen_servers`) into --work (default /tmp/mcp-render-bench-folder: keep it on the file system
+you want to measure; / here is ext4); the changed variant differs in one server's image.
+"""
+import argparse, json, os, statistics, subprocess, sys
+
+p = argparse.ArgumentParser()
+p.add_argument("--work", default="/tmp/mcp-render-bench-folder")
+p.add_argument("--warmup", type=int, default=2)
+p.add_argument("--rounds", type=int, default=8)
+p.add_argument("--servers", type=int, default=10000)
+p.add_argument("binaries", nargs="+", metavar="LABEL=BINARY")
+args = p.parse_args()
+root = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+target = os.environ.get("CARGO_TARGET_DIR", os.path.join(root, "target"))
+gen = os.path.join(target, "release", "examples", "gen_servers")
+bins = [(label, os.path.abspath(b)) for label, b in (a.split("=", 1) for a in args.binaries)]
+os.makedirs(args.work, exist_ok=True)
+os.chdir(args.work)
+sh = lambda cmd: subprocess.run(cmd, shell=True, check=True)
+sh("mkdir -p a b in")
+sh(f"{gen} --count {args.servers} --out a/s.yaml --owners o.lock")
+text = open("a/s.yaml").read()
+first = text.index("image: ")
+end = text.index("\n", first)
+changed = text[:end] + "-changed" + text[end:]
+open("b/s.yaml", "w").write(changed)
+R = "render --max-file-size 1000000000 --owners o.lock in/s.yaml"
+sh("cp a/s.yaml in/s.yaml")
+cmds = []  # (name, prepare, command)
+for label, b in bins:
+    sh(f"rm -rf out-{label} chk-{label}")
+    sh(f"{b} {R} -o chk-{label} 2>/dev/null && {b} {R} -o out-{label} 2>/dev/null")
+    cmds.append((f"{label}: render >/dev/null", "true", f"{b} {R}"))
+    change = f"sh -c 'cp b/s.yaml in/s.yaml && {b} {R} -o out-{label} 2>/dev/null; cp a/s.yaml in/s.yaml'"
+    cmds.append((f"{label}: one change -o DIR", change, f"{b} {R} -o out-{label}"))
+    cmds.append((f"{label}: --check, up to date", "true", f"{b} {R} -o chk-{label} --check"))
+samples = {name: [] for name, _, _ in cmds}
+for i in range(args.warmup + args.rounds):
+    order = cmds if i % 2 == 0 else cmds[::-1]
+    hf = ["hyperfine", "-N", "-r", "1", "--export-json", "round.json"]
+    for name, prep, cmd in order:
+        hf += ["--prepare", prep]
+    for name, prep, cmd in order:
+        hf += ["-n", name, cmd]
+    subprocess.run(hf, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if i >= args.warmup:
+        for r in json.load(open("round.json"))["results"]:
+            samples[r["command"]].append((r["times"][0], r["user"], r["system"]))
+    print(f"round {i + 1}/{args.warmup + args.rounds}, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+for label, _ in bins:
+    base = samples[f"{label}: render >/dev/null"]
+    base_wall = statistics.median(s[0] for s in base)
+    for name, _, _ in cmds:
+        if not name.startswith(label + ":"):
+            continue
+        s = samples[name]
+        wall, user, system = (statistics.median(x[j] for x in s) for j in range(3))
+        per_round = statistics.median(a[0] / b[0] for a, b in zip(s, base))
+        print(f"{name:34} {wall:.3f} s ({wall / base_wall:.2f}x; per round {per_round:.2f}x)  user {user:.3f}  sys {system:.3f}")
