@@ -302,11 +302,8 @@ const TEXT_BUFFER_BYTES: usize = 256 * 1024;
 /// ([`write_stream`] into a [`Stream`]).
 pub fn stream(valid: Valid, format: Format) -> Result<Stream, EmitError> {
     let mut chunks = Vec::new();
-    match write_stream(valid, format, &mut chunks) {
-        Ok(()) => Ok(Stream::from_chunks(chunks)),
-        Err(emit::WriteError::Emit(e)) => Err(e),
-        Err(emit::WriteError::Output(e)) => Err(EmitError::Io(e)),
-    }
+    write_stream(valid, format, &mut chunks)?;
+    Ok(Stream::from_chunks(chunks))
 }
 
 /// Servers rendered, serialised and put out together: the most text (a few kilobytes a

@@ -108,7 +108,7 @@ pub fn to_yaml(rendered: &Rendered) -> Result<String, EmitError> {
 ///
 /// This builds the whole `List` as one `serde_json::Value`: the plain definition of the
 /// output. `mcp-render render` writes the same bytes without ever holding it, in parallel
-/// batches ([`crate::run::stream`], [`Batch`], [`Stream::from_batches`]).
+/// batches ([`crate::run::write_stream`], [`Batch`], [`StreamWriter`]).
 pub fn to_json(rendered: &Rendered) -> Result<String, EmitError> {
     let mut items = Vec::with_capacity(rendered.object_count());
     for_each_object(rendered, |object| {

@@ -25,20 +25,6 @@ impl Stream {
         Stream { chunks }
     }
 
-    /// The whole output in `format` from its batches, in stream order: for YAML their
-    /// documents one after the other; for JSON the `v1` `List` around their items, byte for
-    /// byte what [`super::to_json`] writes for the same objects. The same code as
-    /// [`StreamWriter`] writing them out one by one.
-    pub fn from_batches(format: Format, batches: Vec<Batch>) -> Result<Stream, EmitError> {
-        let mut chunks = Vec::new();
-        let mut writer = StreamWriter::start(format, &mut chunks).map_err(WriteError::into_emit)?;
-        for batch in batches {
-            writer.batch(batch).map_err(WriteError::into_emit)?;
-        }
-        writer.finish().map_err(WriteError::into_emit)?;
-        Ok(Stream { chunks })
-    }
-
     /// Total length in bytes.
     pub fn len(&self) -> usize {
         self.chunks.iter().map(String::len).sum()
@@ -128,10 +114,10 @@ pub enum WriteError {
     Output(std::io::Error),
 }
 
-impl WriteError {
-    /// The error for an in-memory sink, which cannot refuse: every failure is an emit error.
-    fn into_emit(self) -> EmitError {
-        match self {
+/// For an in-memory sink, which cannot refuse a chunk: every failure is an emit error.
+impl From<WriteError> for EmitError {
+    fn from(e: WriteError) -> EmitError {
+        match e {
             WriteError::Emit(e) => e,
             WriteError::Output(e) => EmitError::Io(e),
         }
@@ -208,8 +194,7 @@ pub fn push_server_yaml(out: &mut String, server: &RenderedServer) -> Result<(),
 }
 
 /// A run of consecutive objects of the stream, serialised on one thread: YAML documents, or
-/// the JSON `List`'s items (without the `List` around them: [`Stream::from_batches`] adds
-/// it). The text goes into buffers of about `buffer_bytes`, so that no buffer is grown
+/// the JSON `List`'s items (without the `List` around them: [`StreamWriter`] adds it). The text goes into buffers of about `buffer_bytes`, so that no buffer is grown
 /// (copied) to the size of the whole output.
 #[derive(Debug)]
 pub struct Batch {
@@ -386,7 +371,7 @@ mod tests {
     }
 
     /// `objects` cut into batches of these sizes (0: an empty batch), through `Batch` and
-    /// `Stream::from_batches`, with buffers of `buffer_bytes`.
+    /// `StreamWriter` (as `run::write_stream` drives them), with buffers of `buffer_bytes`.
     fn streamed(
         format: Format,
         objects: &[serde_json::Value],
@@ -405,9 +390,13 @@ mod tests {
             rest = others;
         }
         assert!(rest.is_empty(), "sizes cover every object");
-        Stream::from_batches(format, batches)
-            .unwrap_or_else(|e| panic!("{e}"))
-            .into_string()
+        let mut chunks = Vec::new();
+        let mut writer = StreamWriter::start(format, &mut chunks).unwrap_or_else(|e| panic!("{e}"));
+        for batch in batches {
+            writer.batch(batch).unwrap_or_else(|e| panic!("{e}"));
+        }
+        writer.finish().unwrap_or_else(|e| panic!("{e}"));
+        chunks.concat()
     }
 
     /// What `super::to_json` and `super::to_yaml` write: the whole output at once.
