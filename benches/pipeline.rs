@@ -70,7 +70,8 @@ fn stages(count: usize) -> Stages {
         validate::validate(parsed.clone(), &documents, &owners, OwnerRefs::Auto);
     assert!(diagnostics.is_empty(), "{diagnostics}");
     let valid = valid.unwrap_or_else(|| panic!("corpus is invalid"));
-    let rendered = render::render(&valid, &owners, OwnerRefs::Auto);
+    let rendered =
+        render::render(&valid, &owners, OwnerRefs::Auto).unwrap_or_else(|e| panic!("{e}"));
     Stages {
         count,
         text,

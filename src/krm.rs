@@ -218,7 +218,19 @@ pub fn run(input: Vec<u8>, limits: &Limits) -> Outcome {
     let mut by_item: BTreeMap<usize, Vec<Object>> = BTreeMap::new();
     let mut generated: Vec<(Arc<str>, Object)> = Vec::new();
     for server in valid.valid.servers() {
-        let rendered = render::render_server(server, &valid.owners, valid.owner_refs);
+        let rendered = match render::render_server(server, &valid.owners, valid.owner_refs) {
+            Ok(rendered) => rendered,
+            Err(e) => {
+                let result = KrmResult {
+                    message: format!("internal error: {e}"),
+                    severity: "error",
+                    resource_ref: None,
+                    field: None,
+                    file: None,
+                };
+                return failed(list.api_version, vec![result]);
+            }
+        };
         let objects: Vec<Object> = rendered.objects().map(Object::from).collect();
         match item_index(&server.origin.source, &server.origin.base) {
             Some(index) => by_item.entry(index).or_default().extend(objects),

@@ -50,18 +50,87 @@ pub trait Locate {
 /// The container ToolHive looks for, or appends, in the pod template.
 pub const MCP_CONTAINER: &str = "mcp";
 
-impl McpServer {
-    /// Container `mcp` of the user's `podTemplateSpec`, with its index in `containers`: the
-    /// container the render configures in place (the rules about what it keeps or loses read
-    /// it here).
-    pub fn template_mcp_container(&self) -> Option<(usize, &Container)> {
-        let pod = self.spec.pod_template_spec.as_deref()?.spec.as_ref()?;
-        pod.containers
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.name == MCP_CONTAINER)
+/// Container `mcp` of a user's `podTemplateSpec`, with its index in `containers`: the
+/// container the render configures in place (the rules about what it keeps or loses read it
+/// here).
+pub fn mcp_container(template: &PodTemplateSpec) -> Option<(usize, &Container)> {
+    let pod = template.spec.as_ref()?;
+    pod.containers
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.name == MCP_CONTAINER)
+}
+
+/// `spec.podTemplateSpec`: the user's pod template, as [`crate::parse`] read and checked it.
+///
+/// A render holds every server from its parse to its turn in the output, and the typed
+/// template was most of a server's memory: `k8s-openapi`'s `Volume` is 3,208 bytes and its
+/// `Container` 2,144, nearly all of it empty `Option`s (100,000 servers peaked at 1,269 MiB
+/// with typed templates, and at 441 MiB packed: BENCHMARKS.md). So once the per-server checks
+/// have read it, `run::validate` [packs](PodTemplate::pack) it into its JSON text, a few
+/// hundred bytes, and the render [reads it back](PodTemplate::get). JSON is what
+/// `k8s-openapi`'s types are written for, and the value read back is the value packed: the
+/// parse's check for unknown fields already relies on that round trip, and the tests check
+/// it for every fixture.
+#[derive(Debug, Clone)]
+pub struct PodTemplate(Held);
+
+#[derive(Debug, Clone)]
+enum Held {
+    Typed(Box<PodTemplateSpec>),
+    Packed(Box<str>),
+}
+
+/// A packed [`PodTemplate`] that did not read back: a bug in mcp-render, never a property of
+/// the input (the text is what serde_json wrote for a value of the same type).
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the pod template of a server could not be read back after its checks (a bug in mcp-render): {0}"
+)]
+pub struct UnpackError(#[from] serde_json::Error);
+
+impl PodTemplate {
+    /// A template, typed.
+    pub fn new(template: PodTemplateSpec) -> PodTemplate {
+        PodTemplate(Held::Typed(Box::new(template)))
     }
 
+    /// The template: borrowed while typed, read back from its text once packed.
+    pub fn get(&self) -> Result<std::borrow::Cow<'_, PodTemplateSpec>, UnpackError> {
+        match &self.0 {
+            Held::Typed(template) => Ok(std::borrow::Cow::Borrowed(template)),
+            Held::Packed(text) => Ok(std::borrow::Cow::Owned(serde_json::from_str(text)?)),
+        }
+    }
+
+    /// Replaces the typed template by its JSON text (kept typed in the impossible case that
+    /// serde_json cannot write it).
+    pub fn pack(&mut self) {
+        if let Held::Typed(template) = &self.0
+            && let Ok(text) = serde_json::to_string(template)
+        {
+            self.0 = Held::Packed(text.into_boxed_str());
+        }
+    }
+
+    /// Whether [`PodTemplate::pack`] ran.
+    pub fn is_packed(&self) -> bool {
+        matches!(self.0, Held::Packed(_))
+    }
+}
+
+/// Templates are equal when their values are, packed or not.
+impl PartialEq for PodTemplate {
+    fn eq(&self, other: &PodTemplate) -> bool {
+        match (&self.0, &other.0) {
+            (Held::Typed(a), Held::Typed(b)) => a == b,
+            (Held::Packed(a), Held::Packed(b)) => a == b,
+            _ => matches!((self.get(), other.get()), (Ok(a), Ok(b)) if a == b),
+        }
+    }
+}
+
+impl McpServer {
     /// The variables ToolHive's runtime sets on container `mcp` (`runtime.Setup`):
     /// `MCP_TRANSPORT`, and for the HTTP transports `MCP_PORT`, `FASTMCP_PORT` (the mcpPort)
     /// and `MCP_HOST` (empty: the operator never sets a target host). Rendered by
@@ -247,9 +316,9 @@ pub struct Spec {
     /// (`spec.serviceAccount` unset and `--service-accounts render`): the CR's names, then
     /// the `--image-pull-secret` defaults (see `render::service_account`). `None`: no account.
     pub created_service_account: Option<Vec<String>>,
-    /// The user's pod template, merged as ToolHive merges it. Boxed: the typed template is
-    /// most of a server's size, and servers are moved around (merged, sorted) in bulk.
-    pub pod_template_spec: Option<Box<PodTemplateSpec>>,
+    /// The user's pod template, merged as ToolHive merges it (typed, or packed for the time
+    /// between the checks and the render: see [`PodTemplate`]).
+    pub pod_template_spec: Option<PodTemplate>,
     /// Resources for the `mcp` container (a documented difference from ToolHive).
     pub resources: Option<Resources>,
     /// Affinity of the `mcp-<name>` Service.

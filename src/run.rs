@@ -194,7 +194,14 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
     };
     let work = |documents: Vec<load::Document>| {
         let (parsed, found) = parse::parse_sequential(&documents, &parse_options);
+        let mut parsed = parsed;
         let checked = validate::check_each(&parsed, &documents, &owners, options.owner_refs);
+        // Every check that reads a pod template has run: hold them compactly until the render.
+        for server in &mut parsed.servers {
+            if let Some(template) = &mut server.spec.pod_template_spec {
+                template.pack();
+            }
+        }
         (parsed, found, checked, documents.len())
     };
     let outputs = load::map_pieces(&sources, &options.limits, work);
@@ -356,7 +363,7 @@ pub fn write_stream_in(
         let batches = in_batches(these, |servers| {
             let mut batch = emit::Batch::new(format, TEXT_BUFFER_BYTES);
             for server in servers {
-                batch.push_server(&stage::render_server(&server, owners, policy))?;
+                batch.push_server(&stage::render_server(&server, owners, policy)?)?;
             }
             Ok::<_, EmitError>(batch)
         });
@@ -421,10 +428,14 @@ pub fn plan_dir_files(valid: Valid) -> Result<emit::dir::Files, EmitError> {
     let files = in_batches(servers, |servers| {
         servers
             .into_iter()
-            .map(|server| emit::dir::server_file_of(&stage::render_server(&server, owners, policy)))
-            .collect::<Vec<_>>()
+            .map(|server| {
+                let rendered = stage::render_server(&server, owners, policy)?;
+                Ok(emit::dir::server_file_of(&rendered))
+            })
+            .collect::<Result<Vec<_>, EmitError>>()
     });
     let pass_through: Vec<_> = pass_through.iter().map(stage::pass_through).collect();
+    let files = files.into_iter().collect::<Result<Vec<_>, _>>()?;
     emit::dir::plan_files(files.into_iter().flatten(), &pass_through)
 }
 

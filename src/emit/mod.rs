@@ -42,6 +42,9 @@ pub enum EmitError {
     /// The JSON serializer wrote something other than UTF-8.
     #[error("cannot write the output: {0}")]
     Utf8(#[from] std::string::FromUtf8Error),
+    /// A server's packed pod template did not read back.
+    #[error("cannot write the output: {0}")]
+    Unpack(#[from] crate::model::UnpackError),
     /// A template (the kustomization index) failed.
     #[error("cannot write the output: {0}")]
     Template(#[from] minijinja::Error),

@@ -4,8 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::model::{
-    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, NODE_PORT_RANGE, Origin, Resources, SecretRef,
-    SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
+    ApiVersion, DEFAULT_PORT, EnvVar, McpServer, NODE_PORT_RANGE, Origin, PodTemplate, Resources,
+    SecretRef, SessionAffinity, Spec, TOOLHIVE_GROUP, Transport,
 };
 use crate::node::{FieldPath, Node, Value};
 use crate::render::service_account::created_account;
@@ -98,7 +98,7 @@ impl Context<'_> {
         let mut problem_paths = problem_paths;
         let pod_template_spec = match pod_template_spec {
             None => None,
-            Some(Some(typed)) => Some(Box::new(typed)),
+            Some(Some(typed)) => Some(PodTemplate::new(typed)),
             Some(None) => {
                 problem_paths.push(pts_path);
                 None

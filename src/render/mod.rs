@@ -17,7 +17,7 @@ use rayon::prelude::*;
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::core::v1::{Service, ServiceAccount};
 
-use crate::model::{McpServer, OwnerRefs, PassThrough};
+use crate::model::{McpServer, OwnerRefs, PassThrough, UnpackError};
 use crate::parse::owners::Owners;
 use crate::validate::Validated;
 
@@ -140,34 +140,43 @@ pub fn owner_uid<'a>(server: &McpServer, owners: &'a Owners, policy: OwnerRefs) 
     owners.uid(server.namespace.as_deref()?, &server.name)
 }
 
-/// Renders one server.
-pub fn render_server(server: &McpServer, owners: &Owners, policy: OwnerRefs) -> RenderedServer {
+/// Renders one server. Fails only if its packed pod template does not read back (a bug: see
+/// [`PodTemplate`](crate::model::PodTemplate)).
+pub fn render_server(
+    server: &McpServer,
+    owners: &Owners,
+    policy: OwnerRefs,
+) -> Result<RenderedServer, UnpackError> {
     let uid = owner_uid(server, owners, policy);
     let services = if server.spec.transport.has_services() {
         vec![headless_service(server, uid), service(server, uid)]
     } else {
         Vec::new()
     };
-    RenderedServer {
+    Ok(RenderedServer {
         source: Arc::clone(&server.origin.source),
         namespace: server.namespace.clone(),
         name: server.name.clone(),
         service_account: service_account(server),
-        statefulset: statefulset(server),
+        statefulset: statefulset(server)?,
         services,
-    }
+    })
 }
 
-/// Renders everything, in output order.
-pub fn render(valid: &Validated, owners: &Owners, policy: OwnerRefs) -> Rendered {
+/// Renders everything, in output order (failing as [`render_server`] can).
+pub fn render(
+    valid: &Validated,
+    owners: &Owners,
+    policy: OwnerRefs,
+) -> Result<Rendered, UnpackError> {
     // Servers on rayon's threads, in order.
     let servers = valid.servers().par_iter().with_min_len(16);
-    Rendered {
+    Ok(Rendered {
         servers: servers
             .map(|server| render_server(server, owners, policy))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         pass_through: valid.pass_through().iter().map(pass_through).collect(),
-    }
+    })
 }
 
 /// A pass-through object, as it goes out.

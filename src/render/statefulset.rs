@@ -13,15 +13,16 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{selector, workload_labels};
-use crate::model::{MCP_CONTAINER, McpServer, Platform, Resources, Transport};
+use crate::model::{MCP_CONTAINER, McpServer, Platform, Resources, Transport, UnpackError};
 use crate::names;
 
 /// User and group ToolHive runs the pods as on plain Kubernetes.
 const DEFAULT_ID: i64 = 1000;
 
-/// Renders StatefulSet `<name>`.
-pub fn statefulset(server: &McpServer) -> StatefulSet {
-    StatefulSet {
+/// Renders StatefulSet `<name>`. Fails only if the server's packed pod template does not
+/// read back (a bug: see [`PodTemplate`](crate::model::PodTemplate)).
+pub fn statefulset(server: &McpServer) -> Result<StatefulSet, UnpackError> {
+    Ok(StatefulSet {
         metadata: ObjectMeta {
             name: Some(server.name.clone()),
             namespace: server.namespace.clone(),
@@ -36,22 +37,20 @@ pub fn statefulset(server: &McpServer) -> StatefulSet {
             },
             // ToolHive uses the bare name, not the headless Service (its issue #4668).
             service_name: Some(server.name.clone()),
-            template: pod_template(server),
+            template: pod_template(server)?,
             ..StatefulSetSpec::default()
         }),
         status: None,
-    }
+    })
 }
 
 /// The pod template: the user's labels, annotations and whole pod spec, then ToolHive's
 /// labels, defaults and the `mcp` container on top.
-fn pod_template(server: &McpServer) -> PodTemplateSpec {
-    let user = server
-        .spec
-        .pod_template_spec
-        .as_deref()
-        .cloned()
-        .unwrap_or_default();
+fn pod_template(server: &McpServer) -> Result<PodTemplateSpec, UnpackError> {
+    let user = match &server.spec.pod_template_spec {
+        Some(template) => template.get()?.into_owned(),
+        None => PodTemplateSpec::default(),
+    };
     let user_meta = user.metadata.unwrap_or_default();
     let mut labels = user_meta.labels.unwrap_or_default();
     labels.extend(workload_labels(server));
@@ -74,14 +73,14 @@ fn pod_template(server: &McpServer) -> PodTemplateSpec {
         openshift(&mut pod);
     }
 
-    PodTemplateSpec {
+    Ok(PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(labels),
             annotations,
             ..ObjectMeta::default()
         }),
         spec: Some(pod),
-    }
+    })
 }
 
 /// Fills the pod security context fields the user left unset (ToolHive's Kubernetes defaults).

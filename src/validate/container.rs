@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use super::Reporter;
 use super::server::secret_env_field;
-use crate::model::McpServer;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+use crate::model::{McpServer, mcp_container};
 
 /// Duplicate keys in container `mcp`'s `env` and `ports` as the render builds them
 /// (`render::statefulset`, ToolHive's `configureMCPContainer`). Its env is the template's
@@ -18,13 +20,17 @@ use crate::model::McpServer;
 /// entries of one key (`duplicate entries for key [...]`; Flux always applies server-side),
 /// so each such pair is an error at the later source that names the earlier one and where
 /// it is. (Duplicates within `spec.env` are reported by [`super::server::check_server`].)
-pub(super) fn check_mcp_container_duplicates(server: &McpServer, report: &mut Reporter<'_>) {
+pub(super) fn check_mcp_container_duplicates(
+    server: &McpServer,
+    user_template: Option<&PodTemplateSpec>,
+    report: &mut Reporter<'_>,
+) {
     use crate::model::Transport;
 
     let origin = &server.origin;
     let spec = &server.spec;
     let template = "spec.podTemplateSpec.spec.containers";
-    let mcp = server.template_mcp_container();
+    let mcp = user_template.and_then(mcp_container);
     let runtime = server.runtime_variables();
     let runtime_value = |name: &str| {
         runtime

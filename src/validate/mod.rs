@@ -18,7 +18,7 @@ pub use server::STDIO_WARNING;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
-use crate::model::{Locate, Marks, McpServer, Origin, OwnerRefs, Parsed, PassThrough};
+use crate::model::{Locate, Marks, McpServer, Origin, OwnerRefs, Parsed, PassThrough, PodTemplate};
 use crate::names;
 use crate::node::FieldPath;
 use crate::parse::owners::Owners;
@@ -79,11 +79,21 @@ pub fn check_each(
         diagnostics: &mut diagnostics,
     };
     for server in &parsed.servers {
-        server::check_server(server, &mut report);
+        // The template is read once for the checks that need it (a packed one is read back).
+        let template = match server.spec.pod_template_spec.as_ref().map(PodTemplate::get) {
+            None => None,
+            Some(Ok(template)) => Some(template),
+            Some(Err(e)) => {
+                report.error(&server.origin, "spec.podTemplateSpec", e.to_string());
+                continue;
+            }
+        };
+        let template = template.as_deref();
+        server::check_server(server, template, &mut report);
         server::check_pull_secrets(server, &mut report);
-        container::check_mcp_container_duplicates(server, &mut report);
+        container::check_mcp_container_duplicates(server, template, &mut report);
         server::warn_stdio(server, &mut report);
-        overrides::check_overrides(server, &mut report);
+        overrides::check_overrides(server, template, &mut report);
         // A server that failed the CRD check is never rendered: no word on its Services.
         if !parsed.problems.contains_key(&server.origin) {
             server::check_owner(server, owners, owner_refs, &mut report);

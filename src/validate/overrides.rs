@@ -2,7 +2,9 @@
 //! right, but the user's input is not what reaches the cluster.
 
 use super::Reporter;
-use crate::model::McpServer;
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
+use crate::model::{McpServer, mcp_container};
 
 /// What the render replaces as ToolHive does, but a user would not expect: one warning each
 /// (the output is ToolHive's, so these are warnings, not errors):
@@ -11,9 +13,13 @@ use crate::model::McpServer;
 ///
 /// A `spec.env` entry that a runtime variable replaces is said by [`super::container`], with
 /// the other env rules.
-pub(super) fn check_overrides(server: &McpServer, report: &mut Reporter<'_>) {
+pub(super) fn check_overrides(
+    server: &McpServer,
+    template: Option<&PodTemplateSpec>,
+    report: &mut Reporter<'_>,
+) {
     let (origin, spec) = (&server.origin, &server.spec);
-    let mcp = server.template_mcp_container();
+    let mcp = template.and_then(mcp_container);
     if spec.resources.is_some() && mcp.is_some_and(|(_, c)| c.resources.is_some()) {
         report.warning(
             origin,

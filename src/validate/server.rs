@@ -4,12 +4,18 @@
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+
 use super::Reporter;
 use crate::model::{McpServer, Origin, OwnerRefs, Resources};
 use crate::names;
 use crate::parse::owners::Owners;
 
-pub(super) fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
+pub(super) fn check_server(
+    server: &McpServer,
+    template: Option<&PodTemplateSpec>,
+    report: &mut Reporter<'_>,
+) {
     let origin = &server.origin;
     let name = &server.name;
     let spec = &server.spec;
@@ -124,7 +130,7 @@ pub(super) fn check_server(server: &McpServer, report: &mut Reporter<'_>) {
     {
         report.error(origin, "spec.serviceAccount", format!("`{account}` {why}"));
     }
-    if let Some(pts) = &spec.pod_template_spec {
+    if let Some(pts) = template {
         let base = "spec.podTemplateSpec";
         if let Some(pod) = &pts.spec {
             let mut seen: BTreeMap<&str, usize> = BTreeMap::new();

@@ -58,7 +58,8 @@ fn reference(options: &Options, stdin: &[u8], format: Format) -> Result<String, 
     diagnostics.extend(found);
     match valid {
         Some(valid) if !diagnostics.has_errors() => {
-            let rendered = render::render(&valid, &owners, options.owner_refs);
+            let rendered = render::render(&valid, &owners, options.owner_refs)
+                .unwrap_or_else(|e| panic!("{e}"));
             Ok(emit::to_format(&rendered, format).unwrap_or_else(|e| panic!("{e}")))
         }
         _ => Err(diagnostics.into_sorted()),
@@ -190,7 +191,8 @@ fn directory_renders_are_the_same_files_on_any_number_of_threads() {
     let valid = pool(1)
         .install(|| run::validate(&Options::default(), &mut servers.as_bytes()))
         .unwrap_or_else(|d| panic!("{d}"));
-    let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs);
+    let rendered = render::render(&valid.valid, &valid.owners, valid.owner_refs)
+        .unwrap_or_else(|e| panic!("{e}"));
     let expected = emit::dir::plan(&rendered).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         expected.len(),
@@ -404,4 +406,89 @@ fn the_binary_writes_a_stream_longer_than_a_window_as_the_reference() {
             expected.len()
         );
     }
+}
+
+/// A pod template that uses much of the PodSpec: volumes of several kinds, probes with named
+/// and numbered ports, quantities, security contexts, affinity, tolerations, init containers.
+const RICH_TEMPLATE: &str = "\
+apiVersion: toolhive.stacklok.dev/v1beta1
+kind: MCPServer
+metadata: {name: rich, namespace: tools}
+spec:
+  image: ghcr.io/example/rich:1.0
+  transport: streamable-http
+  podTemplateSpec:
+    metadata:
+      labels: {team: platform}
+      annotations: {example.com/note: 'on', example.com/ratio: '1_000'}
+    spec:
+      initContainers:
+        - name: init
+          image: busybox:1.36
+          command: [sh, -c, 'echo ready']
+          resources: {limits: {cpu: 100m, memory: 64Mi}}
+      containers:
+        - name: mcp
+          env:
+            - name: POD_IP
+              valueFrom: {fieldRef: {fieldPath: status.podIP}}
+          ports: [{containerPort: 9090, name: metrics, protocol: TCP}]
+          readinessProbe:
+            httpGet: {path: /healthz, port: metrics}
+            periodSeconds: 5
+          livenessProbe:
+            tcpSocket: {port: 8080}
+          volumeMounts:
+            - {name: cache, mountPath: /cache}
+            - {name: config, mountPath: /etc/rich, readOnly: true}
+            - {name: token, mountPath: /var/run/token}
+          securityContext:
+            allowPrivilegeEscalation: false
+            capabilities: {drop: [ALL]}
+        - name: sidecar
+          image: ghcr.io/example/sidecar:2
+          args: ['--port=9091']
+      volumes:
+        - name: cache
+          emptyDir: {medium: Memory, sizeLimit: 256Mi}
+        - name: config
+          configMap:
+            name: rich-config
+            items: [{key: settings.json, path: settings.json, mode: 0444}]
+        - name: token
+          projected:
+            sources:
+              - serviceAccountToken: {path: token, expirationSeconds: 3600, audience: rich}
+      nodeSelector: {kubernetes.io/arch: amd64}
+      tolerations:
+        - {key: dedicated, operator: Equal, value: mcp, effect: NoSchedule}
+      affinity:
+        nodeAffinity:
+          preferredDuringSchedulingIgnoredDuringExecution:
+            - weight: 10
+              preference:
+                matchExpressions: [{key: zone, operator: In, values: [a, b]}]
+      terminationGracePeriodSeconds: 45
+";
+
+#[test]
+fn pod_templates_are_held_packed_until_the_render_and_come_back_whole() {
+    // What `mcp-render render` holds between the checks and the render.
+    let valid = run::validate(&Options::default(), &mut RICH_TEMPLATE.as_bytes())
+        .unwrap_or_else(|d| panic!("{d}"));
+    let template = valid.valid.servers()[0].spec.pod_template_spec.as_ref();
+    assert!(template.is_some_and(|t| t.is_packed()), "{template:?}");
+    // ... and what it renders from it is what the reference renders from the typed template.
+    let yaml = assert_same(&Options::default(), RICH_TEMPLATE.as_bytes(), Format::Yaml)
+        .unwrap_or_else(|d| panic!("{d:?}"));
+    for kept in [
+        "sizeLimit: 256Mi",
+        "port: metrics",
+        "expirationSeconds: 3600",
+        "mode: 292",
+    ] {
+        assert!(yaml.contains(kept), "{kept} is missing:\n{yaml}");
+    }
+    assert_same(&Options::default(), RICH_TEMPLATE.as_bytes(), Format::Json)
+        .unwrap_or_else(|d| panic!("{d:?}"));
 }
