@@ -279,13 +279,15 @@ impl SecretRef {
     }
 }
 
-/// `spec.resources`: CPU and memory quantities, as strings.
+/// `spec.resources`: CPU and memory quantities, as strings, each list sorted by resource
+/// name. Lists, not maps: a `BTreeMap` takes a 500-byte node for its one or two entries, and
+/// every server of a render is held until its turn (BENCHMARKS.md).
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Resources {
     /// `limits.cpu` / `limits.memory`.
-    pub limits: BTreeMap<String, String>,
+    pub limits: Vec<(String, String)>,
     /// `requests.cpu` / `requests.memory`.
-    pub requests: BTreeMap<String, String>,
+    pub requests: Vec<(String, String)>,
 }
 
 /// The part of an MCPServer spec that shapes the backend objects. Proxy-only fields are

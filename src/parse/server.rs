@@ -284,10 +284,14 @@ fn list<'a>(node: &'a Node, key: &str) -> &'a [Node] {
     }
 }
 
-fn string_map(node: Option<&Node>) -> BTreeMap<String, String> {
-    node.and_then(Node::as_map)
+/// The string values of a mapping, sorted by key (a YAML mapping has no key twice).
+fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
+    let mut entries: Vec<(String, String)> = node
+        .and_then(Node::as_map)
         .unwrap_or_default()
         .iter()
         .filter_map(|e| e.value.as_str().map(|v| (e.key.clone(), v.to_string())))
-        .collect()
+        .collect();
+    entries.sort();
+    entries
 }

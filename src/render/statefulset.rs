@@ -219,7 +219,7 @@ pub fn runtime_env(server: &McpServer) -> BTreeMap<String, String> {
 }
 
 fn resource_requirements(resources: &Resources) -> Option<ResourceRequirements> {
-    let quantities = |map: &BTreeMap<String, String>| {
+    let quantities = |map: &Vec<(String, String)>| {
         (!map.is_empty()).then(|| {
             map.iter()
                 .map(|(k, v)| (k.clone(), Quantity(v.clone())))

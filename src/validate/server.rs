@@ -217,7 +217,11 @@ fn check_resources(resources: &Resources, origin: &Origin, report: &mut Reporter
         if let (Some(request), Some(limit)) = (request, limit)
             && request > limit
         {
-            let limit_text = resources.limits.get(resource).map_or("", String::as_str);
+            let limit_text = resources
+                .limits
+                .iter()
+                .find(|(limit, _)| limit == resource)
+                .map_or("", |(_, text)| text.as_str());
             report.error(
                 origin,
                 &format!("spec.resources.requests.{resource}"),
