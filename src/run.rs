@@ -204,7 +204,7 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
         }
         (parsed, found, checked, documents.len())
     };
-    let outputs = load::map_pieces(&sources, &options.limits, work);
+    let (outputs, mut wholes) = load::map_pieces(sources, &options.limits, work);
     let mut parts = Vec::with_capacity(outputs.len());
     for of_source in load::per_source(outputs) {
         let source = of_source[0].source;
@@ -212,14 +212,15 @@ pub fn validate(options: &Options, stdin: &mut dyn Read) -> Result<Valid, Diagno
             parts.extend(of_source.into_iter().filter_map(|piece| piece.result.ok()));
             continue;
         }
-        // A piece's syntax error may not be the first error of its source: the source is
-        // parsed again whole, for exactly the error the sequential parser gives.
-        match load::parse_documents(&sources[source], &options.limits) {
-            Ok(documents) => parts.push(work(documents)),
-            Err(d) => diagnostics.push(d),
+        // A piece's syntax error may not be the first error of its source: a source cut
+        // into pieces is parsed again whole, for exactly the error the sequential parser
+        // gives (a source's only piece is the sequential parse).
+        match wholes.parse(source, &options.limits) {
+            None => diagnostics.extend(of_source.into_iter().filter_map(|p| p.result.err())),
+            Some(Ok(documents)) => parts.push(work(documents)),
+            Some(Err(d)) => diagnostics.push(d),
         }
     }
-    drop(sources);
     let mut parsed = Parsed::default();
     parsed
         .servers

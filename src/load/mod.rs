@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::node::{Mark, Node};
 
-pub use pieces::{PieceOutput, map_pieces, parse_sources, per_source};
+pub use pieces::{PieceOutput, Wholes, map_pieces, parse_sources, per_source};
 
 /// Resource bounds for reading untrusted input.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,10 @@ pub struct Source {
     pub name: Arc<str>,
     /// The UTF-8 text, without a leading BOM.
     pub text: String,
+    /// The file it was read from (`None`: standard input, or text given in memory). A big
+    /// file's text is let go while its pieces are parsed, and read again for the exact
+    /// message if one of them has a syntax error (see [`map_pieces`]).
+    pub path: Option<PathBuf>,
 }
 
 /// One document of a source.
@@ -180,7 +184,7 @@ pub fn read_sources(
             Input::Stdin => None,
             Input::File(file) => {
                 let name = file.to_string_lossy();
-                Some(read_file(file, &name, limits).and_then(|bytes| decode(&name, bytes)))
+                Some(read_source(file, &name, limits))
             }
             Input::Failed(d) => Some(Err(d.clone())),
         })
@@ -331,7 +335,20 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
     if text.starts_with('\u{feff}') {
         text.drain(..'\u{feff}'.len_utf8());
     }
-    Ok(Source { name, text })
+    Ok(Source {
+        name,
+        text,
+        path: None,
+    })
+}
+
+/// Reads and decodes file `path` (named `name`) as [`read_sources`] does.
+fn read_source(path: &Path, name: &str, limits: &Limits) -> Result<Source, Diagnostic> {
+    let source = decode(name, read_file(path, name, limits)?)?;
+    Ok(Source {
+        path: Some(path.to_path_buf()),
+        ..source
+    })
 }
 
 /// Splits a source into its documents. Empty documents (nothing, `null`, only comments) are
@@ -339,14 +356,17 @@ pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Diagnostic> {
 /// parser cannot say where the next document would start.
 /// A source that is not YAML because it is a Helm template says so.
 pub fn parse_documents(source: &Source, limits: &Limits) -> Result<Vec<Document>, Diagnostic> {
-    tree::parse_piece(source, 0..source.text.len(), 0, limits)
+    tree::parse_piece(&source.name, &source.text, 0, limits)
         .map(|(documents, _)| documents)
-        .map_err(|mut d| {
-            if looks_like_helm_template(&source.text) {
-                d.message.push_str(HELM_HINT);
-            }
-            d
-        })
+        .map_err(|d| with_helm_hint(d, &source.text))
+}
+
+/// A whole source's syntax error, with the Helm hint when the source is a Helm template.
+fn with_helm_hint(mut d: Diagnostic, text: &str) -> Diagnostic {
+    if looks_like_helm_template(text) {
+        d.message.push_str(HELM_HINT);
+    }
+    d
 }
 
 /// What a syntax error in a Helm template adds.
@@ -370,7 +390,7 @@ pub fn load(
     limits: &Limits,
 ) -> (Vec<Document>, Diagnostics) {
     let (sources, mut diagnostics) = read_sources(paths, stdin, limits);
-    let (documents, parse_diagnostics) = parse_sources(&sources, limits);
+    let (documents, parse_diagnostics) = parse_sources(sources, limits);
     diagnostics.extend(parse_diagnostics);
     (documents, diagnostics)
 }

@@ -3,9 +3,11 @@
 
 use rayon::prelude::*;
 
+use std::sync::Arc;
+
 use super::tree::parse_piece;
 use super::{Document, Limits, PieceSize, Source, parse_documents};
-use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 
 /// Pieces per thread when a big source is cut: more than one, so a thread that finishes
 /// early takes over.
@@ -21,17 +23,19 @@ const PIECES_PER_THREAD: usize = 4;
 /// documents, with the same anchors (they never cross documents), provided no `%` directive
 /// carries from one piece into the next: a source with any line starting with `%` is never
 /// cut. Lines are offset so every mark is where it is in the whole source. Any error in any
-/// piece sends the whole source through the sequential parser again, so error messages are
-/// exactly the sequential ones.
-pub fn parse_sources(sources: &[Source], limits: &Limits) -> (Vec<Document>, Diagnostics) {
-    let outputs = map_pieces(sources, limits, |documents| documents);
+/// piece sends the whole source through the sequential parser again (a file is read again:
+/// [`Wholes`]), so error messages are exactly the sequential ones.
+pub fn parse_sources(sources: Vec<Source>, limits: &Limits) -> (Vec<Document>, Diagnostics) {
+    let (outputs, mut wholes) = map_pieces(sources, limits, |documents| documents);
     let mut documents = Vec::new();
     let mut diagnostics = Diagnostics::new();
     for of_source in per_source(outputs) {
         let source = of_source[0].source;
-        if of_source.len() > 1 && of_source.iter().any(|piece| piece.result.is_err()) {
+        if of_source.iter().any(|piece| piece.result.is_err())
+            && let Some(sequential) = wholes.parse(source, limits)
+        {
             // The sequential parser's error, exactly (see above).
-            match parse_documents(&sources[source], limits) {
+            match sequential {
                 Ok(docs) => documents.extend(docs),
                 Err(d) => diagnostics.push(d),
             }
@@ -67,14 +71,56 @@ pub fn per_source<R>(outputs: Vec<PieceOutput<R>>) -> Vec<Vec<PieceOutput<R>>> {
 /// What one piece of a source gave (see [`map_pieces`]).
 #[derive(Debug)]
 pub struct PieceOutput<R> {
-    /// Index of the source in the slice given.
+    /// Index of the source in the list given.
     pub source: usize,
     /// How many documents the piece held, empty ones included (a [`Document::index`] in the
     /// piece is relative to the piece: add the counts of the source's earlier pieces).
     pub documents: usize,
-    /// What the caller made of the piece's documents, or the piece's syntax error. Any
-    /// error means the source needs [`parse_documents`] for the exact first error.
+    /// What the caller made of the piece's documents, or the piece's syntax error. The error
+    /// of a source's only piece is the sequential parser's ([`parse_documents`], Helm hint
+    /// included); any error in a source cut into several pieces needs [`Wholes::parse`].
     pub result: Result<R, Diagnostic>,
+}
+
+/// What [`map_pieces`] keeps of each source it cut into several pieces: what the sequential
+/// parse needs when one of them has a syntax error (see [`parse_sources`]).
+#[derive(Debug, Default)]
+pub struct Wholes(Vec<Option<Whole>>);
+
+#[derive(Debug)]
+enum Whole {
+    /// Text that cannot be read again (standard input): kept whole.
+    Kept(Source),
+    /// A file: read again.
+    File {
+        path: std::path::PathBuf,
+        name: Arc<str>,
+    },
+}
+
+impl Wholes {
+    /// The sequential parse of source `index`, if [`map_pieces`] cut it into several pieces
+    /// (`None`: one piece, whose own result is the sequential one). A file is read again: if
+    /// it now parses, it changed while it was read, and that is the error.
+    pub fn parse(
+        &mut self,
+        index: usize,
+        limits: &Limits,
+    ) -> Option<Result<Vec<Document>, Diagnostic>> {
+        let whole = self.0.get_mut(index)?.take()?;
+        Some(match whole {
+            Whole::Kept(source) => parse_documents(&source, limits),
+            Whole::File { path, name } => super::read_source(&path, &name, limits)
+                .and_then(|source| parse_documents(&source, limits))
+                .and_then(|_| {
+                    Err(Diagnostic::error(
+                        Some(Location::start_of(&name)),
+                        "",
+                        "the file changed while it was read (a part of it was not valid YAML, and it now is); run again",
+                    ))
+                }),
+        })
+    }
 }
 
 /// Cuts the sources into pieces (whole small sources; big ones at document starts), parses
@@ -82,64 +128,111 @@ pub struct PieceOutput<R> {
 /// the thread that parsed them, so the caller can turn them into something smaller while
 /// they are in cache and drop them. Outputs come back in input order: by source, then by
 /// position in the source. [`parse_sources`] explains why cutting is exact.
+///
+/// Memory: the sources are taken, and each piece's text is dropped as soon as it is parsed.
+/// A source cut into pieces is copied into them first (its text whole is let go then), so
+/// a big input is not held whole while the model made of it grows; for the exact error of
+/// a syntax error in a piece, a file is read again and standard input is kept whole
+/// ([`Wholes`]).
 pub fn map_pieces<R: Send>(
-    sources: &[Source],
+    sources: Vec<Source>,
     limits: &Limits,
     each: impl Fn(Vec<Document>) -> R + Sync,
-) -> Vec<PieceOutput<R>> {
+) -> (Vec<PieceOutput<R>>, Wholes) {
     let threads = rayon::current_num_threads();
     let mut pieces = Vec::new();
-    for (index, source) in sources.iter().enumerate() {
-        cut(index, &source.text, threads, limits.pieces, &mut pieces);
+    let mut wholes = Vec::with_capacity(sources.len());
+    for (index, source) in sources.into_iter().enumerate() {
+        let cuts = cut(&source.text, threads, limits.pieces);
+        if let [_] = cuts[..] {
+            pieces.push(Piece {
+                source: index,
+                name: Arc::clone(&source.name),
+                text: source.text,
+                line_offset: 0,
+                whole: true,
+            });
+            wholes.push(None);
+            continue;
+        }
+        let texts: Vec<String> = cuts
+            .par_iter()
+            .map(|(range, _)| {
+                source
+                    .text
+                    .get(range.clone())
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect();
+        for ((_, line_offset), text) in cuts.iter().zip(texts) {
+            pieces.push(Piece {
+                source: index,
+                name: Arc::clone(&source.name),
+                text,
+                line_offset: *line_offset,
+                whole: false,
+            });
+        }
+        wholes.push(Some(match &source.path {
+            Some(path) => Whole::File {
+                path: path.clone(),
+                name: Arc::clone(&source.name),
+            },
+            None => Whole::Kept(source),
+        }));
     }
     let each = &each;
-    pieces
-        .par_iter()
+    let outputs = pieces
+        .into_par_iter()
         .map(move |piece| {
-            match parse_piece(
-                &sources[piece.source],
-                piece.range.clone(),
-                piece.line_offset,
-                limits,
-            ) {
-                Ok((documents, count)) => PieceOutput {
-                    source: piece.source,
-                    documents: count,
-                    result: Ok(each(documents)),
-                },
+            let parsed = parse_piece(&piece.name, &piece.text, piece.line_offset, limits);
+            match parsed {
+                Ok((documents, count)) => {
+                    drop(piece.text);
+                    PieceOutput {
+                        source: piece.source,
+                        documents: count,
+                        result: Ok(each(documents)),
+                    }
+                }
                 Err(d) => PieceOutput {
                     source: piece.source,
                     documents: 0,
-                    result: Err(d),
+                    result: Err(if piece.whole {
+                        super::with_helm_hint(d, &piece.text)
+                    } else {
+                        d
+                    }),
                 },
             }
         })
-        .collect()
+        .collect();
+    (outputs, Wholes(wholes))
 }
 
 /// Part of a source to parse on its own: whole documents, starting at a line start.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 struct Piece {
     /// Index of the source.
     source: usize,
-    /// Byte range in the source's text.
-    range: std::ops::Range<usize>,
-    /// Lines before the piece.
+    /// The source's name.
+    name: Arc<str>,
+    /// The piece's text.
+    text: String,
+    /// Lines of the source before the piece.
     line_offset: u32,
+    /// Whether the piece is the whole source.
+    whole: bool,
 }
 
-/// Cuts one source into pieces (see [`parse_sources`] for why this is exact).
-fn cut(source: usize, text: &str, threads: usize, size: PieceSize, pieces: &mut Vec<Piece>) {
-    let whole = |pieces: &mut Vec<Piece>| {
-        pieces.push(Piece {
-            source,
-            range: 0..text.len(),
-            line_offset: 0,
-        })
-    };
+/// Cuts one source's text into pieces: byte ranges, with the lines before each (see
+/// [`parse_sources`] for why this is exact). One range is the whole text.
+fn cut(text: &str, threads: usize, size: PieceSize) -> Vec<(std::ops::Range<usize>, u32)> {
+    let whole = || vec![(0..text.len(), 0)];
     let has_directive = text.starts_with('%') || text.contains("\n%");
     if has_directive {
-        return whole(pieces);
+        return whole();
     }
     // A few pieces per thread, for balance; none over `size.max_bytes`, so the trees of a
     // piece stay small whatever the thread count.
@@ -157,20 +250,18 @@ fn cut(source: usize, text: &str, threads: usize, size: PieceSize, pieces: &mut 
         from = at + size;
     }
     if starts.len() == 1 {
-        return whole(pieces);
+        return whole();
     }
+    let mut pieces = Vec::with_capacity(starts.len());
     let mut lines = 0u32;
     let mut previous = 0;
     for (i, &start) in starts.iter().enumerate() {
         lines = lines.saturating_add(line_breaks(&text.as_bytes()[previous..start]));
         previous = start;
         let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        pieces.push(Piece {
-            source,
-            range: start..end,
-            line_offset: lines,
-        });
+        pieces.push((start..end, lines));
     }
+    pieces
 }
 
 /// Line breaks as the YAML parser counts them: `\n`, `\r\n` and a lone `\r`.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_saphyr::granit_parser::{Event, Marker, Options, Parser, ScalarStyle, Span, Tag};
 
-use super::{Document, Limits, Source};
+use super::{Document, Limits};
 use crate::diagnostic::{Diagnostic, Location};
 use crate::node::{Entry, Mark, Node, Value};
 use crate::yaml11::{self, Plain};
@@ -15,20 +15,20 @@ use crate::yaml11::{self, Plain};
 /// A piece's documents and how many documents (empty ones included) it held.
 pub(super) type PieceResult = Result<(Vec<Document>, usize), Diagnostic>;
 
-/// Parses one piece of a source into documents, with marks for the whole source; also
-/// returns how many documents the piece held, empty ones included.
+/// Parses one piece of source `name` (`text`, which starts `line_offset` lines into the
+/// source) into documents, with marks for the whole source; also returns how many documents
+/// the piece held, empty ones included.
 pub(super) fn parse_piece(
-    source: &Source,
-    range: std::ops::Range<usize>,
+    name: &Arc<str>,
+    text: &str,
     line_offset: u32,
     limits: &Limits,
 ) -> PieceResult {
     let mut options = Options::default();
     options.emit_comments = false;
-    let text = source.text.get(range).unwrap_or_default();
     let parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder {
-        source,
+        name,
         limits,
         line_offset,
         documents: Vec::new(),
@@ -119,7 +119,8 @@ enum Frame {
 }
 
 struct Builder<'a> {
-    source: &'a Source,
+    /// The source's name.
+    name: &'a Arc<str>,
     limits: &'a Limits,
     /// Lines of the source before the text being parsed.
     line_offset: u32,
@@ -148,7 +149,7 @@ impl Builder<'_> {
     fn error_at(&self, mark: Mark, message: impl Into<String>) -> Diagnostic {
         Diagnostic::error(
             Some(Location {
-                source: Arc::clone(&self.source.name),
+                source: Arc::clone(self.name),
                 line: mark.line as usize,
                 col: mark.col as usize,
             }),
@@ -226,7 +227,7 @@ impl Builder<'_> {
     fn document_end(&mut self) {
         if let Some(root) = self.root.take().filter(|root| !root.is_null()) {
             self.documents.push(Document {
-                source: Arc::clone(&self.source.name),
+                source: Arc::clone(self.name),
                 index: self.document_index,
                 root,
             });
@@ -496,7 +497,7 @@ impl Builder<'_> {
                 return Err(merge_error(self, node.mark));
             }
         }
-        let source = Arc::clone(&self.source.name);
+        let source = Arc::clone(self.name);
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);

@@ -301,36 +301,45 @@ fn a_syntax_error_late_in_a_big_stream_is_the_sequential_error() {
 }
 
 /// A source (cut into pieces, or not when `cut` is false) parses into exactly the documents
-/// and errors of the whole.
+/// and errors of the whole: given in memory (kept whole for an error) and as a file (let go
+/// once cut, and read again for an error).
 fn assert_cut_parses_like_whole(text: &str, cut: bool) {
     let limits = Limits {
         pieces: SMALL_PIECES,
         ..Limits::default()
     };
-    let source =
+    let in_memory =
         load::decode("input.yaml", text.as_bytes().to_vec()).unwrap_or_else(|d| panic!("{d}"));
-    let sources = std::slice::from_ref(&source);
-    let pieces = pool(1).install(|| load::map_pieces(sources, &limits, |_| ()).len());
-    assert_eq!(pieces > 1, cut, "{pieces} pieces");
-    let whole = load::parse_documents(&source, &limits);
-    for threads in [1, 8] {
-        let (documents, diagnostics) =
-            pool(threads).install(|| load::parse_sources(sources, &limits));
-        match &whole {
-            Ok(expected) => {
-                assert!(diagnostics.is_empty(), "{threads}: {diagnostics}");
-                assert_eq!(documents.len(), expected.len(), "{threads} threads");
-                for (got, want) in documents.iter().zip(expected) {
-                    assert_eq!(
-                        (&got.source, got.index, &got.root),
-                        (&want.source, want.index, &want.root),
-                        "{threads} threads"
-                    );
+    let scratch = Scratch::new(&format!("cut-{}", text.len()));
+    let path = scratch.write("input.yaml", text);
+    let (from_file, read) = load::read_sources(&[path], &mut std::io::empty(), &limits);
+    assert!(read.is_empty(), "{read}");
+    for source in std::iter::once(in_memory).chain(from_file) {
+        let pieces = pool(1).install(|| {
+            let (pieces, _) = load::map_pieces(vec![source.clone()], &limits, |_| ());
+            pieces.len()
+        });
+        assert_eq!(pieces > 1, cut, "{pieces} pieces");
+        let whole = load::parse_documents(&source, &limits);
+        for threads in [1, 8] {
+            let (documents, diagnostics) =
+                pool(threads).install(|| load::parse_sources(vec![source.clone()], &limits));
+            match &whole {
+                Ok(expected) => {
+                    assert!(diagnostics.is_empty(), "{threads}: {diagnostics}");
+                    assert_eq!(documents.len(), expected.len(), "{threads} threads");
+                    for (got, want) in documents.iter().zip(expected) {
+                        assert_eq!(
+                            (&got.source, got.index, &got.root),
+                            (&want.source, want.index, &want.root),
+                            "{threads} threads"
+                        );
+                    }
                 }
-            }
-            Err(expected) => {
-                assert!(documents.is_empty(), "{threads} threads");
-                assert_eq!(diagnostics.into_sorted(), vec![expected.clone()]);
+                Err(expected) => {
+                    assert!(documents.is_empty(), "{threads} threads");
+                    assert_eq!(diagnostics.into_sorted(), vec![expected.clone()]);
+                }
             }
         }
     }
@@ -491,4 +500,35 @@ fn pod_templates_are_held_packed_until_the_render_and_come_back_whole() {
     }
     assert_same(&Options::default(), RICH_TEMPLATE.as_bytes(), Format::Json)
         .unwrap_or_else(|d| panic!("{d:?}"));
+}
+
+#[test]
+fn a_file_that_changes_while_it_is_read_is_an_error() {
+    // A file cut into pieces is let go once cut; for the exact message of a syntax error in
+    // a piece it is read again. If it then parses, it changed in between: still an error,
+    // never a render of half of one version.
+    let limits = Limits {
+        pieces: SMALL_PIECES,
+        ..Limits::default()
+    };
+    let valid = repeated("---\na: 1\n");
+    let scratch = Scratch::new("changes");
+    let path = scratch.write("input.yaml", &format!("{valid}---\n: : :\n  - ]\n{valid}"));
+    let (sources, read) = load::read_sources(&[path.clone()], &mut std::io::empty(), &limits);
+    assert!(read.is_empty(), "{read}");
+    let (pieces, mut wholes) = load::map_pieces(sources, &limits, |_| ());
+    assert!(pieces.len() > 1 && pieces.iter().any(|p| p.result.is_err()));
+    std::fs::write(&path, &valid).unwrap_or_else(|e| panic!("{e}"));
+    let again = wholes
+        .parse(0, &limits)
+        .unwrap_or_else(|| panic!("not kept"));
+    let error = again
+        .err()
+        .unwrap_or_else(|| panic!("the changed file was accepted"));
+    assert!(
+        error.message.contains("changed while it was read"),
+        "{error}"
+    );
+    // Read once more, it is gone from what was kept.
+    assert!(wholes.parse(0, &limits).is_none());
 }
