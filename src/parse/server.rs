@@ -166,7 +166,7 @@ impl Context<'_> {
             api_version: version,
             name,
             namespace,
-            spec,
+            spec: Box::new(spec),
         })
     }
 
