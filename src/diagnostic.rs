@@ -1,5 +1,6 @@
 //! User-facing problems: one type for every stage, printed as `path:line:col: field: message`.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -48,8 +49,9 @@ pub struct Diagnostic {
     pub location: Option<Location>,
     /// The field path, like `spec.env[0].name`; empty when the problem is the whole document.
     pub field: String,
-    /// What is wrong, in words a person understands.
-    pub message: String,
+    /// What is wrong, in words a person understands. A fixed text is borrowed, not copied:
+    /// one warning can be given for each of 100,000 servers.
+    pub message: Cow<'static, str>,
     /// Error or warning.
     pub severity: Severity,
 }
@@ -59,7 +61,7 @@ impl Diagnostic {
     pub fn error(
         location: Option<Location>,
         field: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
     ) -> Diagnostic {
         Diagnostic {
             location,
@@ -73,7 +75,7 @@ impl Diagnostic {
     pub fn warning(
         location: Option<Location>,
         field: impl Into<String>,
-        message: impl Into<String>,
+        message: impl Into<Cow<'static, str>>,
     ) -> Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
@@ -222,7 +224,7 @@ impl Diagnostics {
 
 /// A warning's field and message, which [`Diagnostics::to_print`] groups by; `None` for errors.
 fn repeats(d: &Diagnostic) -> Option<(&str, &str)> {
-    (!d.is_error()).then_some((d.field.as_str(), d.message.as_str()))
+    (!d.is_error()).then_some((d.field.as_str(), &*d.message))
 }
 
 /// How many warnings with the same field and message [`Diagnostics::to_print`] prints in
@@ -300,7 +302,7 @@ mod tests {
     /// `n` warnings about `field` with `message`, on lines `first..first + n`.
     fn warnings(n: usize, first: usize, field: &str, message: &str) -> Vec<Diagnostic> {
         (first..first + n)
-            .map(|line| Diagnostic::warning(at(line), field, message))
+            .map(|line| Diagnostic::warning(at(line), field, message.to_string()))
             .collect()
     }
 

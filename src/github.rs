@@ -58,7 +58,7 @@ pub fn diagnostic(d: &Diagnostic) -> String {
         Severity::Warning => "warning",
     };
     let message = if d.field.is_empty() {
-        d.message.clone()
+        d.message.to_string()
     } else {
         format!("{}: {}", d.field, d.message)
     };

@@ -533,7 +533,7 @@ fn plain_result(d: &Diagnostic) -> KrmResult {
                 "{} (line {}, column {})",
                 d.message, location.line, location.col
             ),
-            None => d.message.clone(),
+            None => d.message.to_string(),
         },
         severity: severity(d.severity),
         resource_ref: None,
@@ -582,7 +582,7 @@ fn diagnostic_results(diagnostics: &Diagnostics, items: &[&Node]) -> Vec<KrmResu
         };
         let inner = FieldPath(path.0[skip..].to_vec()).to_string();
         results.push(KrmResult {
-            message: d.message.clone(),
+            message: d.message.to_string(),
             severity: severity(d.severity),
             resource_ref: Some(resource_ref(item)),
             field: (!inner.is_empty()).then_some(FieldRef { path: inner }),

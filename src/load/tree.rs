@@ -146,7 +146,11 @@ impl Builder<'_> {
         }
     }
 
-    fn error_at(&self, mark: Mark, message: impl Into<String>) -> Diagnostic {
+    fn error_at(
+        &self,
+        mark: Mark,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) -> Diagnostic {
         Diagnostic::error(
             Some(Location {
                 source: Arc::clone(self.name),

@@ -113,7 +113,12 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn report(&mut self, base: &FieldPath, path: &FieldPath, message: impl Into<String>) {
+    fn report(
+        &mut self,
+        base: &FieldPath,
+        path: &FieldPath,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         let mut full = base.clone();
         full.0.extend(path.0.iter().cloned());
         let mark = self.document.root.locate(&full);
@@ -141,7 +146,7 @@ impl Context<'_> {
         marks
     }
 
-    fn warn(&mut self, base: &FieldPath, message: impl Into<String>) {
+    fn warn(&mut self, base: &FieldPath, message: impl Into<std::borrow::Cow<'static, str>>) {
         let mark = self.document.root.locate(base);
         self.diagnostics.push(Diagnostic::warning(
             Some(self.document.location(mark)),

@@ -55,6 +55,7 @@ pub(super) fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>
             claims.push(Claim::ServiceAccount(server));
         }
     }
+    drop(defined);
     claims.extend(parsed.pass_through.iter().map(Claim::Object));
     let mut order: Vec<(u64, usize)> = claims
         .iter()

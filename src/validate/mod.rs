@@ -184,14 +184,19 @@ struct Reporter<'a> {
 }
 
 impl Reporter<'_> {
-    fn error(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+    fn error(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         let location = self.locate.locate(origin, &FieldPath::parse(field));
         self.error_located(origin, location, field, message.into());
     }
 
     /// An error placed with the object's [`Marks`] (for the rules that span objects).
     fn error_at(&mut self, origin: &Origin, marks: &Marks, field: &str, message: String) {
-        self.error_located(origin, marks.get(field).cloned(), field, message);
+        self.error_located(origin, marks.get(field).cloned(), field, message.into());
     }
 
     fn error_located(
@@ -199,14 +204,14 @@ impl Reporter<'_> {
         origin: &Origin,
         location: Option<Location>,
         field: &str,
-        message: String,
+        message: std::borrow::Cow<'static, str>,
     ) {
         if self.already_reported(origin, field) {
             return;
         }
         // "`{value}` {why}" of an empty value would read "`` must not be empty".
         let message = match message.strip_prefix("`` ") {
-            Some(why) => why.to_string(),
+            Some(why) => why.to_string().into(),
             None => message,
         };
         self.diagnostics
@@ -229,7 +234,12 @@ impl Reporter<'_> {
             .is_some_and(|paths| paths.iter().any(|p| p.overlaps(&path)))
     }
 
-    fn warning(&mut self, origin: &Origin, field: &str, message: impl Into<String>) {
+    fn warning(
+        &mut self,
+        origin: &Origin,
+        field: &str,
+        message: impl Into<std::borrow::Cow<'static, str>>,
+    ) {
         let location = self.locate.locate(origin, &FieldPath::parse(field));
         self.diagnostics
             .push(Diagnostic::warning(location, field, message.into()));
