@@ -346,7 +346,7 @@ fn assert_cut_parses_like_whole(text: &str, cut: bool) {
 }
 
 /// Pieces small enough that a few kilobytes are cut into many (the default is 128 KiB to
-/// 1 MiB): the same cutting, in milliseconds.
+/// 256 KiB): the same cutting, in milliseconds.
 const SMALL_PIECES: PieceSize = PieceSize {
     min_bytes: 256,
     max_bytes: 1024,
