@@ -5,6 +5,8 @@
 
 use std::fmt;
 
+mod de;
+
 /// A 1-based line and column in a source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Mark {

@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use serde::Deserialize;
 
-use crate::node::{FieldPath, Node, Segment};
+use crate::node::{FieldPath, Node, Segment, Value};
 
 use super::{Context, crd, pod_fields};
 
@@ -19,13 +19,13 @@ impl Context<'_> {
         base: &FieldPath,
         path: &FieldPath,
     ) -> Option<PodTemplateSpec> {
-        let json = node.to_json();
-        // Read plainly first; only a template that fails is read again with
-        // serde_path_to_error, for the path of the error (tracking it for every field of every
-        // valid template cost more than the reading itself). Same value, same error.
-        let typed = match PodTemplateSpec::deserialize(&json) {
+        // Read straight from the located tree, as from its JSON (`node::de`). Read plainly
+        // first; only a template that fails is read again with serde_path_to_error, for the
+        // path of the error (tracking it for every field of every valid template cost more
+        // than the reading itself). Same value, same error.
+        let typed = match PodTemplateSpec::deserialize(node) {
             Ok(typed) => Ok(typed),
-            Err(_) => serde_path_to_error::deserialize::<_, PodTemplateSpec>(&json),
+            Err(_) => serde_path_to_error::deserialize::<_, PodTemplateSpec>(node),
         };
         let typed: PodTemplateSpec = match typed {
             Ok(typed) => typed,
@@ -43,7 +43,7 @@ impl Context<'_> {
         };
         let back = serde_json::to_value(&typed).unwrap_or(serde_json::Value::Null);
         let mut unknown = Vec::new();
-        unknown_keys(&json, &back, path, &mut unknown);
+        unknown_keys(node, &back, path, &mut unknown);
         if !unknown.is_empty() {
             for field in unknown {
                 let message = unknown_pod_field_message(&field);
@@ -92,7 +92,7 @@ fn json_path(path: &serde_path_to_error::Path) -> FieldPath {
 /// Keys of `input` (non-null) that the typed round trip `back` dropped: fields the type does
 /// not know.
 fn unknown_keys(
-    input: &serde_json::Value,
+    input: &Node,
     back: &serde_json::Value,
     path: &FieldPath,
     out: &mut Vec<FieldPath>,
@@ -104,35 +104,35 @@ fn unknown_keys(
         Index(usize),
     }
     fn walk<'a>(
-        input: &'a serde_json::Value,
+        input: &'a Node,
         back: &serde_json::Value,
         steps: &mut Vec<Step<'a>>,
         path: &FieldPath,
         out: &mut Vec<FieldPath>,
     ) {
-        match (input, back) {
-            (serde_json::Value::Object(a), serde_json::Value::Object(b)) => {
-                for (key, value) in a {
-                    match b.get(key) {
+        match (&input.value, back) {
+            (Value::Map(a), serde_json::Value::Object(b)) => {
+                for entry in a {
+                    match b.get(&entry.key) {
                         Some(inner) => {
-                            steps.push(Step::Key(key));
-                            walk(value, inner, steps, path, out);
+                            steps.push(Step::Key(&entry.key));
+                            walk(&entry.value, inner, steps, path, out);
                             steps.pop();
                         }
-                        None if value.is_null() => {}
+                        None if entry.value.is_null() => {}
                         None => {
                             let mut found = path.clone();
                             found.0.extend(steps.iter().map(|step| match step {
                                 Step::Key(key) => Segment::Key((*key).to_string()),
                                 Step::Index(index) => Segment::Index(*index),
                             }));
-                            found.0.push(Segment::Key(key.clone()));
+                            found.0.push(Segment::Key(entry.key.clone()));
                             out.push(found);
                         }
                     }
                 }
             }
-            (serde_json::Value::Array(a), serde_json::Value::Array(b)) => {
+            (Value::Seq(a), serde_json::Value::Array(b)) => {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
                     steps.push(Step::Index(i));
                     walk(x, y, steps, path, out);
