@@ -68,7 +68,7 @@ fn rendered_ok(root: &Path) -> String {
 
 /// Every regular file below `root` (relative path → (inode, bytes)); directories and links
 /// are left out (the gitops tests cover them).
-fn files(root: &Path) -> BTreeMap<PathBuf, (u64, Vec<u8>)> {
+fn files(root: &Path) -> Tree {
     let mut out = BTreeMap::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1) {
         let entry = entry.expect("walk");
@@ -133,8 +133,20 @@ fn folder_inodes(root: &Path) -> BTreeMap<PathBuf, u64> {
         .collect()
 }
 
-#[test]
-fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
+/// Regular files of a tree (see [`files`]).
+type Tree = BTreeMap<PathBuf, (u64, Vec<u8>)>;
+
+/// A re-render through the binary, and DIR before and after it.
+struct Rerender {
+    ws: tempfile::TempDir,
+    before: Tree,
+    folders_before: BTreeMap<PathBuf, u64>,
+    after: Tree,
+}
+
+/// Renders 20 servers to `rendered/`, adds a README of the user's, then gives the first
+/// `tagged` servers a new tag and renders again, which must say `report`.
+fn rerender(tagged: usize, report: &str) -> Rerender {
     let ws = workspace(20);
     let root = ws.path();
     rendered_ok(root);
@@ -142,17 +154,32 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
     std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
     let before = files(&rendered);
     let folders_before = folder_inodes(&rendered);
-    set_tag(root, 20, "1.0.1");
+    set_tags(root, 20, tagged, "1.0.1");
     let stderr = rendered_ok(root);
-    assert!(
-        stderr.contains("wrote 1 file, removed 0, 20 unchanged"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(report), "{stderr}");
     let after = files(&rendered);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
         before.keys().collect::<Vec<_>>()
     );
+    Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    }
+}
+
+#[test]
+fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
+    let Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    } = rerender(1, "wrote 1 file, removed 0, 20 unchanged");
+    let root = ws.path();
+    let rendered = root.join("rendered");
     for (path, (inode, bytes)) in &after {
         let (old_inode, old_bytes) = &before[path];
         if path == Path::new(CHANGED) {
@@ -194,7 +221,7 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
-    let bytes = |tree: BTreeMap<PathBuf, (u64, Vec<u8>)>| -> BTreeMap<PathBuf, Vec<u8>> {
+    let bytes = |tree: Tree| -> BTreeMap<PathBuf, Vec<u8>> {
         tree.into_iter()
             .filter(|(p, _)| p != Path::new("README.md"))
             .map(|(p, (_, b))| (p, b))
@@ -205,24 +232,14 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
 
 #[test]
 fn two_changed_files_swap_a_new_tree_that_links_every_other_file() {
-    let ws = workspace(20);
+    let Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    } = rerender(2, "wrote 2 files, removed 0, 19 unchanged");
     let root = ws.path();
-    rendered_ok(root);
     let rendered = root.join("rendered");
-    std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
-    let before = files(&rendered);
-    let folders_before = folder_inodes(&rendered);
-    set_two_tags(root, 20, "1.0.1");
-    let stderr = rendered_ok(root);
-    assert!(
-        stderr.contains("wrote 2 files, removed 0, 19 unchanged"),
-        "{stderr}"
-    );
-    let after = files(&rendered);
-    assert_eq!(
-        after.keys().collect::<Vec<_>>(),
-        before.keys().collect::<Vec<_>>()
-    );
     for (path, (inode, _)) in &after {
         let changed = path == Path::new(CHANGED) || path == Path::new(CHANGED_TOO);
         assert_eq!(
@@ -323,6 +340,35 @@ pub(crate) fn in_child(test: &str, var: &str, root: &Path) -> Output {
         .expect("run the child")
 }
 
+/// Writes 10 servers to `rendered/` (with a README of the user's), gives the first `tagged`
+/// servers a new tag and runs `test` in a child with `var` set, which must die saying `says`:
+/// DIR is then exactly as before, inodes too, and one hidden sibling is left. Returns the
+/// work directory and DIR's files.
+fn killed_write(test: &str, var: &str, tagged: usize, says: &str) -> (tempfile::TempDir, Tree) {
+    let ws = workspace(10);
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    dir::write(&rendered, &plan(root)).expect("written");
+    std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
+    let before = files(&rendered);
+    set_tags(root, 10, tagged, "1.0.1");
+    let out = in_child(test, var, root);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
+    assert!(stderr.contains(says), "{stderr}");
+    assert_eq!(
+        files(&rendered),
+        before,
+        "DIR is exactly as before, inodes too"
+    );
+    assert_eq!(
+        leftovers(root).len(),
+        1,
+        "what was written stays in a hidden sibling"
+    );
+    (ws, before)
+}
+
 /// Set in the child process of [`a_write_killed_while_linking_leaves_the_folder_as_it_was`]:
 /// the work directory whose `servers/` it renders to `rendered/`, dying after two links.
 const KILL_CHILD_VAR: &str = "MCP_RENDER_IT_KILLED_LINK_IN";
@@ -349,31 +395,14 @@ fn a_write_killed_while_linking_leaves_the_folder_as_it_was() {
         let _ = dir::write_with(&cwd.join("rendered"), &plan(&cwd), steps);
         unreachable!("the write was killed");
     }
-    let ws = workspace(10);
-    let root = ws.path();
-    let rendered = root.join("rendered");
-    dir::write(&rendered, &plan(root)).expect("written");
-    std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
-    let before = files(&rendered);
-    set_two_tags(root, 10, "1.0.1");
-    let out = in_child(
+    let (ws, before) = killed_write(
         "incremental::a_write_killed_while_linking_leaves_the_folder_as_it_was",
         KILL_CHILD_VAR,
-        root,
+        2,
+        "killed while linking",
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
-    assert!(stderr.contains("killed while linking"), "{stderr}");
-    assert_eq!(
-        files(&rendered),
-        before,
-        "DIR is exactly as before, inodes too"
-    );
-    assert_eq!(
-        leftovers(root).len(),
-        1,
-        "the half-built tree stays in a hidden sibling"
-    );
+    let root = ws.path();
+    let rendered = root.join("rendered");
     // The next run succeeds, and still links what it can.
     let report = dir::write(&rendered, &plan(root)).expect("written");
     assert_eq!(
@@ -412,27 +441,15 @@ fn a_write_killed_before_the_one_rename_leaves_the_folder_as_it_was() {
         let _ = dir::write_with(&cwd.join("rendered"), &plan(&cwd), steps);
         unreachable!("the write was killed");
     }
-    let ws = workspace(10);
-    let root = ws.path();
-    let rendered = root.join("rendered");
-    dir::write(&rendered, &plan(root)).expect("written");
-    let before = files(&rendered);
-    set_tag(root, 10, "1.0.1");
-    let out = in_child(
+    let (ws, _) = killed_write(
         "incremental::a_write_killed_before_the_one_rename_leaves_the_folder_as_it_was",
         KILL_RENAME_CHILD_VAR,
-        root,
+        1,
+        "killed after writing",
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
-    assert!(stderr.contains("killed after writing"), "{stderr}");
-    assert_eq!(
-        files(&rendered),
-        before,
-        "DIR is exactly as before, inodes too"
-    );
+    let root = ws.path();
+    let rendered = root.join("rendered");
     let left = leftovers(root);
-    assert_eq!(left.len(), 1, "the staged file stays in a hidden sibling");
     let staged: Vec<_> = std::fs::read_dir(&left[0])
         .expect("read_dir")
         .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
@@ -463,7 +480,7 @@ fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
     let ws = workspace(COUNT);
     let root = ws.path();
     let rendered = root.join("rendered");
-    let contents = |tree: BTreeMap<PathBuf, (u64, Vec<u8>)>| -> BTreeMap<PathBuf, Vec<u8>> {
+    let contents = |tree: Tree| -> BTreeMap<PathBuf, Vec<u8>> {
         tree.into_iter().map(|(p, (_, b))| (p, b)).collect()
     };
     set_tag(root, COUNT, "2.0.0");

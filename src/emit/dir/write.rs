@@ -18,6 +18,12 @@
 //! names in the hidden sibling); after it, DIR is exactly the new tree; deleting the old tree
 //! only drops each shared file's link count back to one. The comparison that decides "same"
 //! is on the bytes (the scan reads each file once; see `scan.rs`), never on sizes or times.
+//! It is about DIR as the scan read it, just before the new tree is built (or the one file
+//! renamed): a file that someone else changes in between is kept as it then is (its link
+//! is taken as found) and reported unchanged, as if the change had come just after the run.
+//! mcp-render is not a lock on DIR; it was never meant to share it with another writer. (DIR
+//! is not read ahead, while the render runs: that was measured slower on two cores, see
+//! BENCHMARKS.md, and would have widened that window to the whole render.)
 //! What a user sees: an unchanged file keeps its inode, permissions, owner and mtime (a
 //! rewrite used to reset them), and any other hard link to it (a `cp -al` backup) is still the
 //! same file, with the same bytes. Where linking fails (a file system without hard links, a
