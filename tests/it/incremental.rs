@@ -231,6 +231,34 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
 }
 
 #[test]
+fn one_deleted_file_of_ours_is_put_back_alone() {
+    let ws = workspace(20);
+    let root = ws.path();
+    rendered_ok(root);
+    let rendered = root.join("rendered");
+    let before = files(&rendered);
+    let folders_before = folder_inodes(&rendered);
+    let gone = Path::new("team-3/mcpserver-server-0003.yaml");
+    std::fs::remove_file(rendered.join(gone)).expect("rm");
+    let stderr = rendered_ok(root);
+    assert!(
+        stderr.contains("wrote 1 file, removed 0, 20 unchanged"),
+        "{stderr}"
+    );
+    let after = files(&rendered);
+    assert_eq!(after[gone].1, before[gone].1, "the same bytes again");
+    for (path, (inode, _)) in after.iter().filter(|(path, _)| *path != gone) {
+        assert_eq!(*inode, before[path].0, "{}", path.display());
+    }
+    assert_eq!(
+        folder_inodes(&rendered),
+        folders_before,
+        "no tree was swapped"
+    );
+    assert!(leftovers(root).is_empty());
+}
+
+#[test]
 fn two_changed_files_swap_a_new_tree_that_links_every_other_file() {
     let Rerender {
         ws,

@@ -39,12 +39,14 @@
 //! tree: no single rename makes two changes at once.
 //!
 //! Where the time goes for one changed server among 10,000 (ext4, `discard`; timed inside the
-//! binary): reading DIR's 10,000 files 60–120 ms, then with the tree, linking them 100 ms,
-//! unlinking them from the old tree 50 ms and removing its 50 emptied folders 300 ms (each
-//! `rmdir` frees the folder's blocks: 1–11 ms); with one rename, under a millisecond. The
-//! linking and deleting run on rayon's threads, in path order, so the threads mostly work in
-//! different folders. Writing fresh files instead (before issue 12) cost seconds of kernel
-//! time: ext4 allocates 10,000 new inodes next to 10,000 just freed (see BENCHMARKS.md).
+//! binary, BENCHMARKS.md "Issue 12: one change, again"): listing and reading DIR's 10,000
+//! files 60–150 ms; then with a tree, linking them 50–115 ms, unlinking them from the old
+//! tree 25–70 ms and removing its 50 emptied folders 15–360 ms (10 ms in a loop of their
+//! own: here they wait, most likely for the journal, busy with the links and unlinks just
+//! made); with the one rename, under a millisecond. The linking and deleting run on rayon's
+//! threads, in path order, so the threads mostly work in different folders. Writing fresh
+//! files instead (before issue 12) cost seconds of kernel time: ext4 allocates 10,000 new
+//! inodes next to 10,000 just freed (see BENCHMARKS.md).
 //!
 //! A run that fails before the swap removes its temporary tree and leaves DIR as it was. A
 //! run that is killed leaves DIR as it was (or, after the swap, the new tree) and the hidden
@@ -119,7 +121,7 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
     let report = WriteReport {
         written: files
             .keys()
-            .filter(|path| !existing.same.contains(*path))
+            .filter(|path| !existing.is_same(path))
             .cloned()
             .collect(),
         unchanged: existing.same.len(),
@@ -286,7 +288,7 @@ fn put_our_files(
 ) -> Result<(), DirError> {
     let put = |(path, content): (&PathBuf, &String)| -> Option<DirError> {
         let target = new_root.join(path);
-        if existing.same.contains(path) && (steps.link)(&dir.join(path), &target).is_ok() {
+        if existing.is_same(path) && (steps.link)(&dir.join(path), &target).is_ok() {
             return None;
         }
         (steps.write)(&target, content.as_bytes())
