@@ -8,8 +8,9 @@
 //!    our files already hold exactly the planned bytes. Each file is opened and read once,
 //!    in parallel, and compared there; `--check` keeps the bytes of those that differ.
 //! 3. [`write()`] (swap a new tree in atomically: files already as planned are hard-linked
-//!    into it, so they keep their inode, only changed ones are written; see `write.rs` for why
-//!    that is safe) or [`check()`] (compare, write nothing).
+//!    into it, so they keep their inode, only changed ones are written; when the whole change
+//!    is one file, that file alone is renamed into place; see `write.rs` for why both are
+//!    safe) or [`check()`] (compare, write nothing).
 //!
 //! Layout, chosen so that no two objects can ever want the same path:
 //! - `<namespace>/mcpserver-<name>.yaml`: one MCPServer's StatefulSet and Services, in stream

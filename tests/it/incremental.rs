@@ -1,7 +1,8 @@
-//! Re-rendering a folder after a small change (issue 12): files of ours that are already as
-//! planned are hard-linked into the new tree (the same inode), only changed files are written
-//! (a new inode), and the folder is still swapped all or nothing, also when the process is
-//! killed while linking.
+//! Re-rendering a folder after a small change (issue 12): one changed file is written and
+//! renamed into place, nothing else touched; with more changes, files of ours that are already
+//! as planned are hard-linked into the new tree (the same inode), only changed files are
+//! written (a new inode), and the folder is swapped all or nothing. Either way a kill at any
+//! point leaves the old tree or the new one.
 
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -14,11 +15,11 @@ use mcp_render::dir;
 
 use crate::util;
 
-/// `count` MCPServers in five namespaces; server 0's image has tag `tag`.
-fn servers(count: usize, tag: &str) -> String {
+/// `count` MCPServers in five namespaces; the first `tagged` servers' images have tag `tag`.
+fn servers(count: usize, tagged: usize, tag: &str) -> String {
     (0..count)
         .map(|i| {
-            let tag = if i == 0 { tag } else { "1.0.0" };
+            let tag = if i < tagged { tag } else { "1.0.0" };
             format!(
                 "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata:\n  name: server-{i:04}\n  namespace: team-{}\nspec:\n  image: ghcr.io/example/mcp-{i}:{tag}\n  transport: streamable-http\n  mcpPort: 8080\n",
                 i % 5
@@ -36,8 +37,18 @@ fn workspace(count: usize) -> tempfile::TempDir {
     temp
 }
 
+/// Server 0 gets `tag`: one changed file.
 fn set_tag(root: &Path, count: usize, tag: &str) {
-    std::fs::write(root.join("servers/all.yaml"), servers(count, tag)).expect("write");
+    set_tags(root, count, 1, tag);
+}
+
+/// Servers 0 and 1 (in two namespaces) get `tag`: two changed files.
+fn set_two_tags(root: &Path, count: usize, tag: &str) {
+    set_tags(root, count, 2, tag);
+}
+
+fn set_tags(root: &Path, count: usize, tagged: usize, tag: &str) {
+    std::fs::write(root.join("servers/all.yaml"), servers(count, tagged, tag)).expect("write");
 }
 
 fn render(root: &Path) -> Output {
@@ -57,7 +68,7 @@ fn rendered_ok(root: &Path) -> String {
 
 /// Every regular file below `root` (relative path → (inode, bytes)); directories and links
 /// are left out (the gitops tests cover them).
-fn files(root: &Path) -> BTreeMap<PathBuf, (u64, Vec<u8>)> {
+fn files(root: &Path) -> Tree {
     let mut out = BTreeMap::new();
     for entry in walkdir::WalkDir::new(root).min_depth(1) {
         let entry = entry.expect("walk");
@@ -102,26 +113,73 @@ fn plan(root: &Path) -> dir::Files {
 }
 
 const CHANGED: &str = "team-0/mcpserver-server-0000.yaml";
+/// The second file [`set_two_tags`] changes.
+const CHANGED_TOO: &str = "team-1/mcpserver-server-0001.yaml";
 
-#[test]
-fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
+/// The inodes of DIR and of each of its folders.
+fn folder_inodes(root: &Path) -> BTreeMap<PathBuf, u64> {
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .map(|entry| entry.expect("walk"))
+        .filter(|entry| entry.file_type().is_dir())
+        .map(|entry| {
+            let rel = entry
+                .path()
+                .strip_prefix(root)
+                .expect("below")
+                .to_path_buf();
+            (rel, entry.metadata().expect("metadata").ino())
+        })
+        .collect()
+}
+
+/// Regular files of a tree (see [`files`]).
+type Tree = BTreeMap<PathBuf, (u64, Vec<u8>)>;
+
+/// A re-render through the binary, and DIR before and after it.
+struct Rerender {
+    ws: tempfile::TempDir,
+    before: Tree,
+    folders_before: BTreeMap<PathBuf, u64>,
+    after: Tree,
+}
+
+/// Renders 20 servers to `rendered/`, adds a README of the user's, then gives the first
+/// `tagged` servers a new tag and renders again, which must say `report`.
+fn rerender(tagged: usize, report: &str) -> Rerender {
     let ws = workspace(20);
     let root = ws.path();
     rendered_ok(root);
     let rendered = root.join("rendered");
     std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
     let before = files(&rendered);
-    set_tag(root, 20, "1.0.1");
+    let folders_before = folder_inodes(&rendered);
+    set_tags(root, 20, tagged, "1.0.1");
     let stderr = rendered_ok(root);
-    assert!(
-        stderr.contains("wrote 1 file, removed 0, 20 unchanged"),
-        "{stderr}"
-    );
+    assert!(stderr.contains(report), "{stderr}");
     let after = files(&rendered);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
         before.keys().collect::<Vec<_>>()
     );
+    Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    }
+}
+
+#[test]
+fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
+    let Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    } = rerender(1, "wrote 1 file, removed 0, 20 unchanged");
+    let root = ws.path();
+    let rendered = root.join("rendered");
     for (path, (inode, bytes)) in &after {
         let (old_inode, old_bytes) = &before[path];
         if path == Path::new(CHANGED) {
@@ -146,10 +204,15 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
             assert_eq!(bytes, old_bytes);
         }
     }
+    assert_eq!(
+        folder_inodes(&rendered),
+        folders_before,
+        "one changed file is renamed into place: DIR and its folders stay the same folders"
+    );
     assert!(leftovers(root).is_empty());
-    // Once the old tree is gone, each file has one name again.
+    // No other name is left for any file.
     let meta = std::fs::metadata(rendered.join("team-1/mcpserver-server-0001.yaml")).expect("meta");
-    assert_eq!(meta.nlink(), 1, "the previous tree's link was deleted");
+    assert_eq!(meta.nlink(), 1, "no second link anywhere");
     // The bytes are those of a render into a new folder.
     let fresh = root.join("fresh");
     let out = util::mcp_render()
@@ -158,7 +221,7 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(0));
-    let bytes = |tree: BTreeMap<PathBuf, (u64, Vec<u8>)>| -> BTreeMap<PathBuf, Vec<u8>> {
+    let bytes = |tree: Tree| -> BTreeMap<PathBuf, Vec<u8>> {
         tree.into_iter()
             .filter(|(p, _)| p != Path::new("README.md"))
             .map(|(p, (_, b))| (p, b))
@@ -168,13 +231,98 @@ fn a_one_change_rerender_keeps_every_unchanged_file_and_writes_a_new_one() {
 }
 
 #[test]
-fn where_a_link_fails_the_file_is_written_with_the_same_bytes() {
+fn one_deleted_file_of_ours_is_put_back_alone() {
+    let ws = workspace(20);
+    let root = ws.path();
+    rendered_ok(root);
+    let rendered = root.join("rendered");
+    let before = files(&rendered);
+    let folders_before = folder_inodes(&rendered);
+    let gone = Path::new("team-3/mcpserver-server-0003.yaml");
+    std::fs::remove_file(rendered.join(gone)).expect("rm");
+    let stderr = rendered_ok(root);
+    assert!(
+        stderr.contains("wrote 1 file, removed 0, 20 unchanged"),
+        "{stderr}"
+    );
+    let after = files(&rendered);
+    assert_eq!(after[gone].1, before[gone].1, "the same bytes again");
+    for (path, (inode, _)) in after.iter().filter(|(path, _)| *path != gone) {
+        assert_eq!(*inode, before[path].0, "{}", path.display());
+    }
+    assert_eq!(
+        folder_inodes(&rendered),
+        folders_before,
+        "no tree was swapped"
+    );
+    assert!(leftovers(root).is_empty());
+}
+
+#[test]
+fn two_changed_files_swap_a_new_tree_that_links_every_other_file() {
+    let Rerender {
+        ws,
+        before,
+        folders_before,
+        after,
+    } = rerender(2, "wrote 2 files, removed 0, 19 unchanged");
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    for (path, (inode, _)) in &after {
+        let changed = path == Path::new(CHANGED) || path == Path::new(CHANGED_TOO);
+        assert_eq!(
+            inode != &before[path].0,
+            changed,
+            "{}: a new inode exactly when changed",
+            path.display()
+        );
+    }
+    assert_ne!(
+        folder_inodes(&rendered)[Path::new("")],
+        folders_before[Path::new("")],
+        "DIR is a new folder, swapped in"
+    );
+    assert!(leftovers(root).is_empty(), "the old tree is gone");
+    let meta = std::fs::metadata(rendered.join("team-2/mcpserver-server-0002.yaml")).expect("meta");
+    assert_eq!(meta.nlink(), 1, "the previous tree's link was deleted");
+}
+
+#[test]
+fn a_failed_write_of_the_one_changed_file_leaves_the_folder_as_it_was() {
     let ws = workspace(6);
     let root = ws.path();
     let rendered = root.join("rendered");
     dir::write(&rendered, &plan(root)).expect("written");
     let before = files(&rendered);
     set_tag(root, 6, "1.0.1");
+    let write = |_: &Path, _: &[u8]| Err(std::io::Error::other("disk full (injected)"));
+    let steps = dir::Steps {
+        write: &write,
+        ..dir::Steps::default()
+    };
+    match dir::write_with(&rendered, &plan(root), steps) {
+        Err(dir::DirError::Io { path, error }) => {
+            assert_eq!(path, rendered.join(CHANGED));
+            assert_eq!(error.to_string(), "disk full (injected)");
+        }
+        other => panic!("expected the injected failure, got {other:?}"),
+    }
+    assert_eq!(files(&rendered), before, "DIR is exactly as before");
+    assert!(
+        leftovers(root).is_empty(),
+        "the staged file's folder was removed"
+    );
+}
+
+#[test]
+fn where_a_link_fails_the_file_is_written_with_the_same_bytes() {
+    let ws = workspace(6);
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    dir::write(&rendered, &plan(root)).expect("written");
+    let before = files(&rendered);
+    // Two changed files: the tree is rebuilt, and linking is tried for every other file.
+    set_two_tags(root, 6, "1.0.1");
     let links = AtomicUsize::new(0);
     let link = |_: &Path, _: &Path| {
         links.fetch_add(1, Ordering::SeqCst);
@@ -185,11 +333,14 @@ fn where_a_link_fails_the_file_is_written_with_the_same_bytes() {
         ..dir::Steps::default()
     };
     let report = dir::write_with(&rendered, &plan(root), steps).expect("written");
-    assert_eq!(report.written, [PathBuf::from(CHANGED)]);
-    assert_eq!(report.unchanged, 6, "six servers less one, and the index");
+    assert_eq!(
+        report.written,
+        [PathBuf::from(CHANGED), PathBuf::from(CHANGED_TOO)]
+    );
+    assert_eq!(report.unchanged, 5, "six servers less two, and the index");
     assert_eq!(
         links.load(Ordering::SeqCst),
-        6,
+        5,
         "every unchanged file was linked first"
     );
     let after = files(&rendered);
@@ -201,7 +352,7 @@ fn where_a_link_fails_the_file_is_written_with_the_same_bytes() {
             "{}: written, so a new inode",
             path.display()
         );
-        if path != Path::new(CHANGED) {
+        if path != Path::new(CHANGED) && path != Path::new(CHANGED_TOO) {
             assert_eq!(bytes, old_bytes, "{}", path.display());
         }
     }
@@ -215,6 +366,35 @@ pub(crate) fn in_child(test: &str, var: &str, root: &Path) -> Output {
         .env(var, root)
         .output()
         .expect("run the child")
+}
+
+/// Writes 10 servers to `rendered/` (with a README of the user's), gives the first `tagged`
+/// servers a new tag and runs `test` in a child with `var` set, which must die saying `says`:
+/// DIR is then exactly as before, inodes too, and one hidden sibling is left. Returns the
+/// work directory and DIR's files.
+fn killed_write(test: &str, var: &str, tagged: usize, says: &str) -> (tempfile::TempDir, Tree) {
+    let ws = workspace(10);
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    dir::write(&rendered, &plan(root)).expect("written");
+    std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
+    let before = files(&rendered);
+    set_tags(root, 10, tagged, "1.0.1");
+    let out = in_child(test, var, root);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
+    assert!(stderr.contains(says), "{stderr}");
+    assert_eq!(
+        files(&rendered),
+        before,
+        "DIR is exactly as before, inodes too"
+    );
+    assert_eq!(
+        leftovers(root).len(),
+        1,
+        "what was written stays in a hidden sibling"
+    );
+    (ws, before)
 }
 
 /// Set in the child process of [`a_write_killed_while_linking_leaves_the_folder_as_it_was`]:
@@ -243,43 +423,69 @@ fn a_write_killed_while_linking_leaves_the_folder_as_it_was() {
         let _ = dir::write_with(&cwd.join("rendered"), &plan(&cwd), steps);
         unreachable!("the write was killed");
     }
-    let ws = workspace(10);
-    let root = ws.path();
-    let rendered = root.join("rendered");
-    dir::write(&rendered, &plan(root)).expect("written");
-    std::fs::write(rendered.join("README.md"), "# mine\n").expect("write");
-    let before = files(&rendered);
-    set_tag(root, 10, "1.0.1");
-    let out = in_child(
+    let (ws, before) = killed_write(
         "incremental::a_write_killed_while_linking_leaves_the_folder_as_it_was",
         KILL_CHILD_VAR,
-        root,
+        2,
+        "killed while linking",
     );
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), None, "killed by a signal: {stderr}");
-    assert!(stderr.contains("killed while linking"), "{stderr}");
-    assert_eq!(
-        files(&rendered),
-        before,
-        "DIR is exactly as before, inodes too"
-    );
-    assert_eq!(
-        leftovers(root).len(),
-        1,
-        "the half-built tree stays in a hidden sibling"
-    );
+    let root = ws.path();
+    let rendered = root.join("rendered");
     // The next run succeeds, and still links what it can.
     let report = dir::write(&rendered, &plan(root)).expect("written");
-    assert_eq!(report.written, [PathBuf::from(CHANGED)]);
+    assert_eq!(
+        report.written,
+        [PathBuf::from(CHANGED), PathBuf::from(CHANGED_TOO)]
+    );
     let after = files(&rendered);
     assert_eq!(
         after[Path::new("README.md")],
         before[Path::new("README.md")]
     );
     assert_eq!(
-        after[Path::new("team-1/mcpserver-server-0001.yaml")].0,
-        before[Path::new("team-1/mcpserver-server-0001.yaml")].0
+        after[Path::new("team-2/mcpserver-server-0002.yaml")].0,
+        before[Path::new("team-2/mcpserver-server-0002.yaml")].0
     );
+}
+
+/// Set in the child process of [`a_write_killed_before_the_one_rename_leaves_the_folder_as_it_was`].
+const KILL_RENAME_CHILD_VAR: &str = "MCP_RENDER_IT_KILLED_RENAME_IN";
+
+/// A one-change re-render that dies (abort) once the changed file is written, before it is
+/// renamed into DIR: DIR is exactly as before and the staged file is in the hidden sibling.
+#[test]
+fn a_write_killed_before_the_one_rename_leaves_the_folder_as_it_was() {
+    if let Some(cwd) = std::env::var_os(KILL_RENAME_CHILD_VAR) {
+        let cwd = PathBuf::from(cwd);
+        let write = |path: &Path, bytes: &[u8]| {
+            std::fs::write(path, bytes)?;
+            eprintln!("killed after writing {}", path.display());
+            std::process::abort();
+        };
+        let steps = dir::Steps {
+            write: &write,
+            ..dir::Steps::default()
+        };
+        let _ = dir::write_with(&cwd.join("rendered"), &plan(&cwd), steps);
+        unreachable!("the write was killed");
+    }
+    let (ws, _) = killed_write(
+        "incremental::a_write_killed_before_the_one_rename_leaves_the_folder_as_it_was",
+        KILL_RENAME_CHILD_VAR,
+        1,
+        "killed after writing",
+    );
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    let left = leftovers(root);
+    let staged: Vec<_> = std::fs::read_dir(&left[0])
+        .expect("read_dir")
+        .map(|e| std::fs::read(e.expect("entry").path()).expect("read"))
+        .collect();
+    assert_eq!(staged, [plan(root)[Path::new(CHANGED)].as_bytes()]);
+    let report = dir::write(&rendered, &plan(root)).expect("written");
+    assert_eq!(report.written, [PathBuf::from(CHANGED)]);
+    assert_eq!(files(&rendered)[Path::new(CHANGED)].1, staged[0]);
 }
 
 /// The binary, hermetic (no inherited variable), in `root`: `render -o rendered servers/`.
@@ -302,7 +508,7 @@ fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
     let ws = workspace(COUNT);
     let root = ws.path();
     let rendered = root.join("rendered");
-    let contents = |tree: BTreeMap<PathBuf, (u64, Vec<u8>)>| -> BTreeMap<PathBuf, Vec<u8>> {
+    let contents = |tree: Tree| -> BTreeMap<PathBuf, Vec<u8>> {
         tree.into_iter().map(|(p, (_, b))| (p, b)).collect()
     };
     set_tag(root, COUNT, "2.0.0");

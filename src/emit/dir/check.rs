@@ -86,7 +86,7 @@ pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> 
         planned: files.len(),
     };
     for (path, content) in files {
-        if existing.same.contains(path) {
+        if existing.is_same(path) {
             continue;
         }
         // The scan kept the bytes of every file of ours that is not as planned.

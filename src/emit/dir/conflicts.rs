@@ -75,9 +75,7 @@ pub fn stale<'a>(existing: &'a Existing, files: &'a Files) -> impl Iterator<Item
         .entries
         .iter()
         .filter(|(path, entry)| {
-            **entry == Entry::Generated
-                && !existing.same.contains(*path)
-                && !files.contains_key(*path)
+            **entry == Entry::Generated && !existing.is_same(path) && !files.contains_key(*path)
         })
         .map(|(path, _)| path)
 }

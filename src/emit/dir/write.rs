@@ -18,18 +18,35 @@
 //! names in the hidden sibling); after it, DIR is exactly the new tree; deleting the old tree
 //! only drops each shared file's link count back to one. The comparison that decides "same"
 //! is on the bytes (the scan reads each file once; see `scan.rs`), never on sizes or times.
+//! It is about DIR as the scan read it, just before the new tree is built (or the one file
+//! renamed): a file that someone else changes in between is kept as it then is (its link
+//! is taken as found) and reported unchanged, as if the change had come just after the run.
+//! mcp-render is not a lock on DIR; it was never meant to share it with another writer. (DIR
+//! is not read ahead, while the render runs: that was measured slower on two cores, see
+//! BENCHMARKS.md, and would have widened that window to the whole render.)
 //! What a user sees: an unchanged file keeps its inode, permissions, owner and mtime (a
 //! rewrite used to reset them), and any other hard link to it (a `cp -al` backup) is still the
 //! same file, with the same bytes. Where linking fails (a file system without hard links, a
 //! folder of DIR that is another mount, an inode at its link limit), that file is written
 //! instead: the same bytes, a new inode.
 //!
-//! Where the time goes for one changed server among 10,000 (ext4): reading DIR's 10,000
-//! files, linking 10,000 files into the new tree and unlinking them from the old one, each a
-//! system call a file; all three run on rayon's threads, in path order, so the threads mostly
-//! work in different folders. Folders are created and removed level by level in parallel.
-//! Writing fresh files instead (before issue 12) cost seconds of kernel time: ext4 allocates
-//! 10,000 new inodes next to 10,000 just freed (see BENCHMARKS.md).
+//! When the whole change is one file (one server's file new or changed, nothing removed, its
+//! folder already in DIR: the usual re-render after one edit), no tree is built: the file is
+//! written in a hidden sibling as above and renamed to its path in DIR, which replaces the
+//! old file in one step, so DIR is still the old tree or the new one at every instant (a
+//! kill before the rename leaves only the hidden sibling). Every other file, folder and
+//! symbolic link of DIR stays as it is, inode included. Two or more changed files need the
+//! tree: no single rename makes two changes at once.
+//!
+//! Where the time goes for one changed server among 10,000 (ext4, `discard`; timed inside the
+//! binary, BENCHMARKS.md "Issue 12: one change, again"): listing and reading DIR's 10,000
+//! files 60–150 ms; then with a tree, linking them 50–115 ms, unlinking them from the old
+//! tree 25–70 ms and removing its 50 emptied folders 15–360 ms (10 ms in a loop of their
+//! own: here they wait, most likely for the journal, busy with the links and unlinks just
+//! made); with the one rename, under a millisecond. The linking and deleting run on rayon's
+//! threads, in path order, so the threads mostly work in different folders. Writing fresh
+//! files instead (before issue 12) cost seconds of kernel time: ext4 allocates 10,000 new
+//! inodes next to 10,000 just freed (see BENCHMARKS.md).
 //!
 //! A run that fails before the swap removes its temporary tree and leaves DIR as it was. A
 //! run that is killed leaves DIR as it was (or, after the swap, the new tree) and the hidden
@@ -104,7 +121,7 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
     let report = WriteReport {
         written: files
             .keys()
-            .filter(|path| !existing.same.contains(*path))
+            .filter(|path| !existing.is_same(path))
             .cloned()
             .collect(),
         unchanged: existing.same.len(),
@@ -122,10 +139,14 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "out".to_string());
-    let temp = tempfile::Builder::new()
-        .prefix(&format!(".{name}.mcp-render-"))
-        .tempdir_in(&parent)
-        .map_err(|e| DirError::io(&parent, e))?;
+    if existing.exists
+        && let Some(path) = one_file_to_put(&report, &existing)
+        && let Some(content) = files.get(path)
+        && put_one_file(dir, &parent, &name, path, content, steps)?
+    {
+        return Ok(report);
+    }
+    let temp = hidden_sibling(&parent, &name)?;
     let new_root = temp.path().to_path_buf();
     if existing.exists {
         copy_permissions(dir, &new_root)?;
@@ -153,6 +174,59 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
         }
     }
     Ok(report)
+}
+
+/// A new hidden sibling of DIR (`.<name>.mcp-render-XXXXXX` in `parent`), deleted when it is
+/// dropped.
+fn hidden_sibling(parent: &Path, name: &str) -> Result<tempfile::TempDir, DirError> {
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}.mcp-render-"))
+        .tempdir_in(parent)
+        .map_err(|e| DirError::io(parent, e))
+}
+
+/// The one file to put in place when that is the whole change: exactly one planned file is
+/// new or changed, no file of ours goes, and its folder is already a real folder of DIR. Then
+/// one `rename` makes the change, and a rename is all or nothing on its own.
+fn one_file_to_put<'a>(report: &'a WriteReport, existing: &Existing) -> Option<&'a Path> {
+    let [path] = report.written.as_slice() else {
+        return None;
+    };
+    if !report.removed.is_empty() {
+        return None;
+    }
+    let folder_is_there = match path.parent() {
+        Some(folder) if !folder.as_os_str().is_empty() => {
+            existing.entries.get(folder) == Some(&Entry::Dir)
+        }
+        _ => true,
+    };
+    let free_or_ours = matches!(existing.entries.get(path), None | Some(Entry::Generated));
+    (folder_is_there && free_or_ours).then_some(path.as_path())
+}
+
+/// Puts the one changed file in place without rebuilding the tree: written (with
+/// [`Steps::write`]) in a new hidden sibling of DIR, as every new file is, then renamed to its
+/// path in DIR, which replaces the old file in one step. Until the rename DIR is exactly as
+/// before (a kill leaves only the hidden sibling, as it does while a tree is built); after
+/// it, DIR is exactly the new tree. Nothing else in DIR is touched: every other file, folder
+/// and link keeps its inode. Returns false, having changed nothing, where the rename is not
+/// possible (a folder of DIR on another file system than DIR's parent): the caller then
+/// rebuilds the tree.
+fn put_one_file(
+    dir: &Path,
+    parent: &Path,
+    name: &str,
+    path: &Path,
+    content: &str,
+    steps: Steps,
+) -> Result<bool, DirError> {
+    let temp = hidden_sibling(parent, name)?;
+    let staged = temp.path().join("file");
+    let target = dir.join(path);
+    (steps.write)(&staged, content.as_bytes()).map_err(|e| DirError::io(&target, e))?;
+    // Dropping `temp` deletes it, with the staged file when the rename did not take it.
+    Ok(std::fs::rename(&staged, &target).is_ok())
 }
 
 /// Every folder of the new tree, each created once, parents first: those our files go in,
@@ -214,7 +288,7 @@ fn put_our_files(
 ) -> Result<(), DirError> {
     let put = |(path, content): (&PathBuf, &String)| -> Option<DirError> {
         let target = new_root.join(path);
-        if existing.same.contains(path) && (steps.link)(&dir.join(path), &target).is_ok() {
+        if existing.is_same(path) && (steps.link)(&dir.join(path), &target).is_ok() {
             return None;
         }
         (steps.write)(&target, content.as_bytes())
