@@ -80,12 +80,13 @@ pub(super) fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>
     twice.sort_unstable();
     for (later, first) in twice {
         let (claim, first) = (&claims[later], &claims[first]);
-        let at = location_text(first.marks(), "metadata.name");
+        let at = location_text(first.at().1, "metadata.name");
         let (_, kind, namespace, name) = claim.key();
         let ns = namespace.map_or(String::new(), |ns| format!("{ns}/"));
+        let (origin, marks) = claim.at();
         report.error_at(
-            claim.origin(),
-            claim.marks(),
+            origin,
+            marks,
             "metadata.name",
             format!(
                 "{kind} {ns}{name} would be created twice: by {claim} here and by {first} at {at}"
@@ -148,23 +149,14 @@ impl<'a> Claim<'a> {
         }
     }
 
-    fn origin(&self) -> &'a Origin {
+    /// Where the claiming object came from, and its marks.
+    fn at(&self) -> (&'a Origin, &'a Marks) {
         match *self {
             Claim::StatefulSet(s)
             | Claim::HeadlessService(s)
             | Claim::Service(s)
-            | Claim::ServiceAccount(s) => &s.origin,
-            Claim::Object(o) => &o.origin,
-        }
-    }
-
-    fn marks(&self) -> &'a Marks {
-        match *self {
-            Claim::StatefulSet(s)
-            | Claim::HeadlessService(s)
-            | Claim::Service(s)
-            | Claim::ServiceAccount(s) => &s.marks,
-            Claim::Object(o) => &o.marks,
+            | Claim::ServiceAccount(s) => (&s.origin, &s.marks),
+            Claim::Object(o) => (&o.origin, &o.marks),
         }
     }
 }
