@@ -218,12 +218,7 @@ fn path_order(a: &Path, b: &Path) -> Ordering {
         }
     };
     let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
-    for (x, y) in a.iter().zip(b) {
-        if x != y {
-            return key(x).cmp(&key(y));
-        }
-    }
-    a.len().cmp(&b.len())
+    a.iter().map(key).cmp(b.iter().map(key))
 }
 
 #[cfg(not(unix))]
