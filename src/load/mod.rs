@@ -92,7 +92,7 @@ pub struct Source {
 }
 
 /// One document of a source.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     /// The source's name.
     pub source: Arc<str>,

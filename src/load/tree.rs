@@ -12,6 +12,8 @@ use crate::diagnostic::{Diagnostic, Location};
 use crate::node::{Entry, Mark, Node, Value};
 use crate::yaml11::{self, Plain};
 
+mod fast;
+
 /// A piece's documents and how many documents (empty ones included) it held.
 pub(super) type PieceResult = Result<(Vec<Document>, usize), Diagnostic>;
 
@@ -24,21 +26,30 @@ pub(super) fn parse_piece(
     line_offset: u32,
     limits: &Limits,
 ) -> PieceResult {
+    let mut builder = Builder::new(name, limits, line_offset);
+    if fast::parse(&mut builder, text).is_ok() {
+        let documents = (builder.documents, builder.document_index);
+        debug_assert_eq!(
+            Ok(&documents),
+            parse_with_parser(name, text, line_offset, limits).as_ref(),
+            "the fast path read {name} (line offset {line_offset}) unlike the parser:\n{text}"
+        );
+        return Ok(documents);
+    }
+    parse_with_parser(name, text, line_offset, limits)
+}
+
+/// [`parse_piece`] with the full YAML parser, for any text.
+fn parse_with_parser(
+    name: &Arc<str>,
+    text: &str,
+    line_offset: u32,
+    limits: &Limits,
+) -> PieceResult {
     let mut options = Options::default();
     options.emit_comments = false;
     let parser = Parser::new_from_str_with_options(text, options);
-    let mut builder = Builder {
-        name,
-        limits,
-        line_offset,
-        documents: Vec::new(),
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        nodes: 0,
-        bytes: 0,
-        document_index: 0,
-        root: None,
-    };
+    let mut builder = Builder::new(name, limits, line_offset);
     for event in parser {
         let (event, span) = event.map_err(|e| {
             let mark = builder.mark(e.marker());
@@ -136,7 +147,33 @@ struct Builder<'a> {
     root: Option<Node>,
 }
 
-impl Builder<'_> {
+impl<'a> Builder<'a> {
+    fn new(name: &'a Arc<str>, limits: &'a Limits, line_offset: u32) -> Self {
+        Builder {
+            name,
+            limits,
+            line_offset,
+            documents: Vec::new(),
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            nodes: 0,
+            bytes: 0,
+            document_index: 0,
+            root: None,
+        }
+    }
+
+    /// The mark of 1-based line `number` and 0-based column `col` of the text, in the whole
+    /// source (as [`Builder::mark`] makes it of a parser position).
+    fn mark_at(&self, number: usize, col: usize) -> Mark {
+        Mark {
+            line: u32::try_from(number)
+                .unwrap_or(u32::MAX)
+                .saturating_add(self.line_offset),
+            col: u32::try_from(col + 1).unwrap_or(u32::MAX),
+        }
+    }
+
     /// A parser position as a mark in the whole source.
     fn mark(&self, marker: &Marker) -> Mark {
         let mark = marker_to_mark(marker);
@@ -600,4 +637,273 @@ fn merge(mut entries: Vec<Entry>, merges: Vec<Node>) -> Vec<Entry> {
         }
     }
     entries
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The fast path's reading of `text` (`None` when it gives up) and the parser's.
+    fn both(text: &str) -> (Option<PieceResult>, PieceResult) {
+        let name: Arc<str> = Arc::from("t.yaml");
+        let limits = Limits::default();
+        let mut builder = Builder::new(&name, &limits, 3);
+        let fast = fast::parse(&mut builder, text)
+            .ok()
+            .map(|()| Ok((builder.documents, builder.document_index)));
+        (fast, parse_with_parser(&name, text, 3, &limits))
+    }
+
+    /// What people write, as kubectl and editors write it: the fast path reads every one,
+    /// node for node and mark for mark as the parser does.
+    const READ_FAST: &[&str] = &[
+        "a: 1\nb:\n  c: x\n  d: [] # none\n  e: {}\n",
+        "spec:\n  args:\n  - --port=8080\n  - -v\n  env:\n  - name: A\n    value: \"on\"\n  -   name: B\n      value: 'it''s'\n",
+        "items:\n  - a\n  - b: 1\n    c: 2\n  -\n    d: 3\n",
+        "# head\n\n---\n# c\nkind: A   # trailing\n  # indented comment\nx: y\n---\n---\nkind: B\n",
+        "a: |\n  one\n    two\n\n  # three\n\nb: |-\n    x\n    y\nc: 1\n",
+        "- |\n  text\n- x\n",
+        "v: on\nw: yes\nx: 0777\ny: 1e3\nz: ~\nn: null\nt: 12:30\nf: .5\nh: 0x1F\n",
+        "prometheus.io/port: \"9090\"\n1: one\ntrue: t\napp.kubernetes.io/name: x\n",
+        "image: ghcr.io/x:1.0\nurl: http://a/b?c=d#e\nlist: a,b[0]{x}\nq: a'b\"c\nhash: a#b\n",
+        "e1: \"tab\\there\\n\\\"q\\\" \\\\ \\/ \\x41 \\u00e9 \\0\"\ne2: ''\ne3: \"\"\ne4: 'a''''b'\n",
+        "a:\nb:   # nothing\nc:\n- x\nd:\n",
+        "  indented: root\n  second: 2\n",
+        "- a\n- b\n",
+        "a:\n-\n  b: x\n-   # c\n  - y\nc:\n- # c\n  d: 1\ne:\n-  \n  f: 2\n",
+        "a:\n    deep:\n          deeper: 1\n    back: 2\n",
+        "a: x  \nb: 'y'  \n",
+        "",
+        "# only a comment\n",
+        "a: [\"sh\", \"-c\", 'x y']\nb: [3000]  # c\nc: [ a , b ]\nd: [\"\"]\n",
+        "# \u{a7} \u{2014} caf\u{e9} \u{1f600}\na: 1\n",
+    ];
+
+    #[test]
+    fn the_fast_path_reads_common_manifests_as_the_parser_does() {
+        for text in READ_FAST {
+            let (fast, parser) = both(text);
+            let fast = fast.unwrap_or_else(|| panic!("the fast path gave up on:\n{text}"));
+            assert_eq!(fast, parser, "{text}");
+        }
+    }
+
+    /// Every YAML file of the repository (examples, fixtures, the hardening cases) reads the
+    /// same both ways, and the fast path reads nearly all of them.
+    #[test]
+    fn the_fast_path_reads_the_repository_files_as_the_parser_does() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (mut read, mut all) = (0, 0);
+        for dir in ["examples", "fixtures", "tests/data"] {
+            for entry in walkdir::WalkDir::new(root.join(dir)).sort_by_file_name() {
+                let entry = entry.expect("the repository is readable");
+                if entry.path().extension().is_none_or(|e| e != "yaml") {
+                    continue;
+                }
+                let Ok(text) = std::fs::read_to_string(entry.path()) else {
+                    continue;
+                };
+                all += 1;
+                let (fast, parser) = both(&text);
+                if let Some(fast) = fast {
+                    read += 1;
+                    assert_eq!(fast, parser, "{}", entry.path().display());
+                }
+            }
+        }
+        assert!(all >= 40 && read * 5 >= all * 4, "read {read} of {all}");
+    }
+
+    /// Everything else: other YAML, and every kind of mistake, is read by the parser.
+    const LEFT_TO_THE_PARSER: &[&str] = &[
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: [1, 2\n",
+        "a: [a: b]\n",
+        "a: [,]\n",
+        "a: [a, ]\n",
+        "a: [[1]]\n",
+        "a: [x] y\n",
+        "a: [x, -y]\n",
+        "a: 1 # caf\u{e9}\n",
+        "a: |\n  caf\u{e9}\n",
+        "# \u{85}\na: 1\n",
+        "a: {b: 1}\n",
+        "a: >\n  folded\n",
+        "a: |+\n  keep\n",
+        "a: |2\n   x\n",
+        "a: | # comment\n  x\n",
+        "a: |\n\n  leading blank\n",
+        "a: |\n  no final line feed",
+        "a: plain\n  continued\n",
+        "a: \"quoted\n  continued\"\n",
+        "\"quoted key\": 1\n",
+        "<<: {a: 1}\n",
+        "a:\tb\n",
+        "a: b\r\n",
+        "a: caf\u{e9}\n",
+        "? a\n: b\n",
+        "%YAML 1.2\n---\na: 1\n",
+        "--- a\n",
+        "a: 1\n...\n",
+        "a: 1\na: 2\n",
+        "a: 1\n b: 2\n",
+        "a:\n  b: 1\n c: 2\n",
+        "a: b: c\n",
+        "a: - b\n",
+        "- a\nb: 1\n",
+        "a: 1\n- b\n",
+        "just a scalar\n",
+        "a: \"x\" y\n",
+        "a: \"\\N\"\n",
+        "key with space: 1\n",
+        "a: @x\n",
+        "null: 1\n",
+        "- - a\n",
+        "- \n- a\n",
+    ];
+
+    #[test]
+    fn the_fast_path_leaves_the_rest_to_the_parser() {
+        for text in LEFT_TO_THE_PARSER {
+            let (fast, _) = both(text);
+            assert!(fast.is_none(), "the fast path read:\n{text}");
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Tree {
+        Scalar(&'static str),
+        Map(Vec<(&'static str, Tree)>),
+        Seq(Vec<Tree>),
+    }
+
+    impl Tree {
+        /// Writes the tree as block YAML at `indent`, nesting by `step` spaces, lists under a
+        /// key at the key's indent when `indentless`.
+        fn write(&self, out: &mut String, indent: usize, step: usize, indentless: bool) {
+            let pad = " ".repeat(indent);
+            let block = |s: &str| s.replace("\n ", &format!("\n{pad}{}", " ".repeat(step)));
+            match self {
+                Tree::Scalar(s) => out.push_str(&format!("{pad}{}\n", block(s))),
+                Tree::Map(entries) => {
+                    for (key, value) in entries {
+                        match value {
+                            Tree::Scalar(s) => out.push_str(&format!("{pad}{key}: {}\n", block(s))),
+                            Tree::Seq(_) if indentless => {
+                                out.push_str(&format!("{pad}{key}:\n"));
+                                value.write(out, indent, step, indentless);
+                            }
+                            _ => {
+                                out.push_str(&format!("{pad}{key}:\n"));
+                                value.write(out, indent + step, step, indentless);
+                            }
+                        }
+                    }
+                }
+                Tree::Seq(items) => {
+                    for item in items {
+                        match item {
+                            Tree::Scalar(s) => out.push_str(&format!("{pad}- {}\n", block(s))),
+                            _ => {
+                                out.push_str(&format!("{pad}-\n"));
+                                item.write(out, indent + step, step, indentless);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Block YAML documents: scalars of every style, mappings and lists, nested.
+    fn document() -> impl Strategy<Value = String> {
+        let key = prop::sample::select(vec!["a", "b", "name", "app.k8s.io/x", "1", "on", "x-y"]);
+        let scalar = prop::sample::select(vec![
+            "x",
+            "1",
+            "on",
+            "~",
+            "null",
+            "12:30",
+            "0o7",
+            "-1",
+            "a b",
+            "a:b",
+            "\"q\"",
+            "\"e\\n\"",
+            "'s'",
+            "'a''b'",
+            "[]",
+            "{}",
+            "http://x#y",
+            "x # c",
+            "|\n l",
+            "|-\n l\n\n m",
+            "|\n l\n  # m",
+            "[\"a\", b]",
+            "[1]",
+            "[ 'x' ]",
+        ]);
+        let leaf = scalar.prop_map(Tree::Scalar);
+        let tree = leaf.prop_recursive(4, 24, 4, move |inner| {
+            prop_oneof![
+                prop::collection::vec((key.clone(), inner.clone()), 1..4).prop_map(|entries| {
+                    let mut seen = HashSet::new();
+                    Tree::Map(
+                        entries
+                            .into_iter()
+                            .filter(|(k, _)| seen.insert(*k))
+                            .collect(),
+                    )
+                }),
+                prop::collection::vec(inner, 1..4).prop_map(Tree::Seq),
+            ]
+        });
+        (tree, 1usize..4, any::<bool>(), any::<bool>()).prop_map(
+            |(tree, step, indentless, dash)| {
+                let tree = match tree {
+                    Tree::Scalar(s) => Tree::Map(vec![("k", Tree::Scalar(s))]),
+                    other => other,
+                };
+                let mut text = String::from(if dash { "---\n" } else { "" });
+                tree.write(&mut text, 0, step, indentless);
+                text
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        /// Whatever the fast path reads, it reads as the parser does: on generated block
+        /// YAML, which it reads, and on the same with one byte more or less (mistakes, and
+        /// YAML it may leave to the parser).
+        #[test]
+        fn the_fast_path_agrees_with_the_parser(
+            text in document(),
+            at in any::<prop::sample::Index>(),
+            byte in prop::sample::select(b" -:#'\"|>{}[],&*!?%\n\ta0~.".to_vec()),
+            change in 0u8..4,
+        ) {
+            let mut text = text.into_bytes();
+            let at = at.index(text.len() + 1);
+            match change {
+                0 => {}
+                1 => text.insert(at, byte),
+                2 => text.splice(at..at, "# \u{e9}".bytes()).for_each(drop),
+                _ => {
+                    if at < text.len() {
+                        text.remove(at);
+                    }
+                }
+            }
+            let text = String::from_utf8(text).expect("UTF-8");
+            let (fast, parser) = both(&text);
+            match fast {
+                Some(fast) => prop_assert_eq!(fast, parser, "{}", text),
+                None => prop_assert!(change != 0, "the fast path gave up on:\n{}", text),
+            }
+        }
+    }
 }
