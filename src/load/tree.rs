@@ -487,12 +487,12 @@ impl<'a> Builder<'a> {
     /// Records a mapping key. Keys become strings as kubectl makes them (`1` → `"1"`,
     /// `true` → `"true"`); keys kubectl cannot turn into a string are an error.
     fn push_key(&mut self, key: Node, merge_key: bool) -> Result<(), Diagnostic> {
-        let name = match &key.value {
-            Value::Str(s) => s.clone(),
+        let name = match key.value {
+            Value::Str(s) => s,
             Value::Bool(b) => b.to_string(),
             Value::Number(n) if n.is_i64() => n.to_string(),
-            Value::Null | Value::Number(_) => {
-                let what = match &key.value {
+            ref value @ (Value::Null | Value::Number(_)) => {
+                let what = match value {
                     Value::Number(n) if n.is_u64() => "an integer beyond 64-bit signed range",
                     Value::Number(_) => "a floating-point number",
                     _ => "null",
@@ -538,7 +538,6 @@ impl<'a> Builder<'a> {
                 return Err(merge_error(self, node.mark));
             }
         }
-        let source = Arc::clone(self.name);
         match self.stack.last_mut() {
             None => {
                 self.root = Some(node);
@@ -587,7 +586,7 @@ impl<'a> Builder<'a> {
                 if let Some(first_line) = first_line {
                     return Err(Diagnostic::error(
                         Some(Location {
-                            source,
+                            source: Arc::clone(self.name),
                             line: key_mark.line as usize,
                             col: key_mark.col as usize,
                         }),

@@ -228,7 +228,7 @@ fn starts_with_document_marker(s: &str) -> bool {
 /// Internal heuristic used by `write_plain_or_quoted`.
 #[inline]
 pub(crate) fn is_plain_safe(s: &str) -> bool {
-    if let Some(plain) = plain_word(s, b"", true) {
+    if let Some(plain) = plain_word(s, false, true) {
         return plain;
     }
     is_plain_safe_by_rules(s)
@@ -289,7 +289,7 @@ fn is_plain_safe_by_rules(s: &str) -> bool {
 /// could be misinterpreted as a number or boolean.
 #[inline]
 pub(crate) fn is_plain_value_safe(s: &str, yaml_12: bool, in_flow: bool) -> bool {
-    if let Some(plain) = plain_word(s, b":", yaml_12) {
+    if let Some(plain) = plain_word(s, true, yaml_12) {
         return plain;
     }
     is_plain_value_safe_by_rules(s, yaml_12, in_flow)
@@ -450,31 +450,60 @@ fn contains_any_or_is_control(string: &str, values: &[char]) -> bool {
 #[inline]
 pub(crate) fn is_plain_key_word(key: &str, yaml_12: bool) -> bool {
     key.len() <= 1024
-        && plain_word(key, b"", true) == Some(true)
-        && plain_word(key, b"", yaml_12) == Some(true)
+        // `plain_word(key, false, true) == Some(true) && plain_word(key, false, yaml_12) ==
+        // Some(true)` in one pass: a word reserved under YAML 1.2 is reserved under 1.1 too.
+        && plain_word(key, false, yaml_12) == Some(true)
 }
 
+/// The bytes of a plain word: ASCII letters, digits, `.`, `_`, `/` and `-` are `WORD`, and
+/// `:` is `COLON`.
+static WORD_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'/' | b'-') {
+            table[b] = WORD;
+        } else if c == b':' {
+            table[b] = COLON;
+        }
+        b += 1;
+    }
+    table
+};
+const WORD: u8 = 1;
+const COLON: u8 = 2;
+
 /// The common case, decided in one pass: a string that starts with an ASCII letter and holds
-/// only ASCII letters, digits, `.`, `_`, `/`, `-` and the bytes in `also` (never as its last
+/// only ASCII letters, digits, `.`, `_`, `/`, `-` and, when `colon`, `:` (never as its last
 /// byte). No YAML indicator, space, comment or control character can occur in it, and only
 /// a few short words of this form (`y`, `no`, `null`, `true`, `nan`, ...) resolve to
 /// something other than a string, so only those are checked further. `None` when `s` is not
 /// of this form: the full rules decide.
 #[inline]
-fn plain_word(s: &str, also: &[u8], yaml_12: bool) -> Option<bool> {
+fn plain_word(s: &str, colon: bool, yaml_12: bool) -> Option<bool> {
     let bytes = s.as_bytes();
     let (first, last) = (*bytes.first()?, *bytes.last()?);
-    if !first.is_ascii_alphabetic() || also.contains(&last) {
+    if !first.is_ascii_alphabetic() || last == b':' {
         return None;
     }
-    let word = bytes.iter().all(|&b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-') || also.contains(&b)
-    });
-    if !word {
+    let allowed = if colon { WORD | COLON } else { WORD };
+    if !bytes.iter().all(|&b| WORD_BYTES[usize::from(b)] & allowed != 0) {
         return None;
     }
     // The longest reserved word of this form is five bytes (`false`).
-    Some(bytes.len() > 5 || !is_ambiguous(s, yaml_12))
+    Some(bytes.len() > 5 || !is_ambiguous_word(s, yaml_12))
+}
+
+/// [`is_ambiguous`] for a word [`plain_word`] accepts: it starts with a letter, so it is no
+/// number, timestamp, `~`, `<<` or `=`, and only the reserved words remain (a unit test
+/// compares the two on every such word of up to three bytes and on every reserved word).
+#[inline]
+fn is_ambiguous_word(s: &str, yaml_12: bool) -> bool {
+    ["null", "true", "false", "nan", "inf"]
+        .iter()
+        .any(|word| s.eq_ignore_ascii_case(word))
+        || (!yaml_12 && parse_yaml11_bool(s).is_some())
 }
 
 fn has_comment_start(string: &str) -> bool {
@@ -533,15 +562,56 @@ mod tests {
         for word in words {
             for yaml_12 in [false, true] {
                 // Keys: `is_plain_safe` always resolves as YAML 1.2 does.
-                if yaml_12 && let Some(plain) = super::plain_word(word, b"", true) {
+                if yaml_12 && let Some(plain) = super::plain_word(word, false, true) {
                     assert_eq!(plain, super::is_plain_safe_by_rules(word), "{word}");
                 }
                 for in_flow in [false, true] {
-                    if let Some(plain) = super::plain_word(word, b":", yaml_12) {
+                    if let Some(plain) = super::plain_word(word, true, yaml_12) {
                         let rules = super::is_plain_value_safe_by_rules(word, yaml_12, in_flow);
                         assert_eq!(plain, rules, "{word} yaml_12={yaml_12} in_flow={in_flow}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn reserved_words_are_decided_as_is_ambiguous_decides() {
+        // Every word `plain_word` sends to `is_ambiguous_word`: a letter, then letters,
+        // digits, `.`, `_`, `/`, `-`, `:`; all of up to three bytes over a mixed alphabet,
+        // and every case variant of every word of up to five letters that might be reserved.
+        let first = "aefilnotyAEFILNOTYz";
+        let rest = "aefilnorstuyAEFILNORSTUY0159._/-:z";
+        let mut words: Vec<String> = Vec::new();
+        for a in first.chars() {
+            words.push(a.to_string());
+            for b in rest.chars() {
+                words.push(format!("{a}{b}"));
+                for c in rest.chars() {
+                    words.push(format!("{a}{b}{c}"));
+                }
+            }
+        }
+        for reserved in ["null", "true", "false", "nan", "inf", "yes", "off", "on", "no"] {
+            let bytes = reserved.as_bytes();
+            for mask in 0..(1u32 << bytes.len()) {
+                let word: String = bytes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &b)| {
+                        char::from(if mask & (1 << i) != 0 { b.to_ascii_uppercase() } else { b })
+                    })
+                    .collect();
+                words.push(word);
+            }
+        }
+        for word in &words {
+            for yaml_12 in [false, true] {
+                assert_eq!(
+                    super::is_ambiguous_word(word, yaml_12),
+                    super::is_ambiguous(word, yaml_12),
+                    "{word} yaml_12={yaml_12}"
+                );
             }
         }
     }
