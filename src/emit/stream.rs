@@ -295,16 +295,161 @@ fn items_formatter() -> Result<PrettyFormatter<'static>, EmitError> {
 }
 
 /// Appends one item of the `List` (`first`: the first of its batch).
+///
+/// The item is written straight from its type when every object in it has its keys in
+/// order (k8s-openapi writes nearly all fields sorted), which [`Sorted`] checks as it writes;
+/// otherwise it is written again through `serde_json::to_value`, whose maps sort. Either way
+/// the bytes are those of the `Value`: the same entries, in the same order.
 fn push_json_item<T: Serialize>(
     out: &mut Vec<u8>,
     object: &T,
     first: bool,
 ) -> Result<(), EmitError> {
+    let start = out.len();
+    let unsorted = std::cell::Cell::new(false);
+    let mut formatter = Sorted {
+        inner: items_formatter()?,
+        unsorted: &unsorted,
+        keys: Vec::new(),
+        key: None,
+    };
+    formatter.begin_array_value(out, first)?;
+    let direct = object.serialize(&mut Serializer::with_formatter(&mut *out, formatter));
+    if direct.is_ok() && !unsorted.get() {
+        return Ok(());
+    }
+    out.truncate(start);
     let value = serde_json::to_value(object)?;
     let mut formatter = items_formatter()?;
     formatter.begin_array_value(out, first)?;
     value.serialize(&mut Serializer::with_formatter(&mut *out, formatter))?;
     Ok(())
+}
+
+/// serde_json's pretty printer, checking that the keys of every object come in strictly
+/// increasing order (as a `serde_json::Value`'s map holds them); `unsorted` is set when one
+/// does not, or when a key is anything but a string.
+struct Sorted<'c> {
+    inner: PrettyFormatter<'static>,
+    unsorted: &'c std::cell::Cell<bool>,
+    /// The last key of each object being written, outermost first.
+    keys: Vec<Option<String>>,
+    /// The key being written.
+    key: Option<String>,
+}
+
+impl Sorted<'_> {
+    /// A value written where a key is: not a string key.
+    fn not_in_key(&self) {
+        if self.key.is_some() {
+            self.unsorted.set(true);
+        }
+    }
+}
+
+/// Methods that write a value: the pretty printer's, refused inside a key.
+macro_rules! values {
+    ($($name:ident($($arg:ident: $ty:ty),*)),* $(,)?) => {$(
+        fn $name<W: ?Sized + Write>(&mut self, writer: &mut W $(, $arg: $ty)*) -> std::io::Result<()> {
+            self.not_in_key();
+            self.inner.$name(writer $(, $arg)*)
+        }
+    )*};
+}
+
+impl Formatter for Sorted<'_> {
+    values!(
+        write_null(),
+        write_bool(value: bool),
+        write_i8(value: i8),
+        write_i16(value: i16),
+        write_i32(value: i32),
+        write_i64(value: i64),
+        write_i128(value: i128),
+        write_u8(value: u8),
+        write_u16(value: u16),
+        write_u32(value: u32),
+        write_u64(value: u64),
+        write_u128(value: u128),
+        write_f32(value: f32),
+        write_f64(value: f64),
+        write_number_str(value: &str),
+        write_byte_array(value: &[u8]),
+        write_raw_fragment(fragment: &str),
+        begin_array(),
+        end_array(),
+        begin_array_value(first: bool),
+        end_array_value(),
+        end_object_value(),
+        begin_object_value(),
+    );
+
+    fn begin_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.not_in_key();
+        self.keys.push(None);
+        self.inner.begin_object(writer)
+    }
+
+    fn end_object<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.keys.pop();
+        self.inner.end_object(writer)
+    }
+
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.key = Some(String::new());
+        self.inner.begin_object_key(writer, first)
+    }
+
+    fn end_object_key<W: ?Sized + Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        let key = self.key.take();
+        match (self.keys.last_mut(), key) {
+            (Some(last), Some(key)) => {
+                if last.as_ref().is_some_and(|last| *last >= key) {
+                    self.unsorted.set(true);
+                }
+                *last = Some(key);
+            }
+            _ => self.unsorted.set(true),
+        }
+        self.inner.end_object_key(writer)
+    }
+
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        if let Some(key) = &mut self.key {
+            key.push_str(fragment);
+        }
+        self.inner.write_string_fragment(writer, fragment)
+    }
+
+    fn write_char_escape<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        char_escape: serde_json::ser::CharEscape,
+    ) -> std::io::Result<()> {
+        use serde_json::ser::CharEscape;
+        if let Some(key) = &mut self.key {
+            key.push(match char_escape {
+                CharEscape::Quote => '"',
+                CharEscape::ReverseSolidus => '\\',
+                CharEscape::Solidus => '/',
+                CharEscape::Backspace => '\u{8}',
+                CharEscape::FormFeed => '\u{c}',
+                CharEscape::LineFeed => '\n',
+                CharEscape::CarriageReturn => '\r',
+                CharEscape::Tab => '\t',
+                CharEscape::AsciiControl(byte) => char::from(byte),
+            });
+        }
+        self.inner.write_char_escape(writer, char_escape)
+    }
 }
 
 /// A key of the `List` and the `: ` after it.
@@ -355,6 +500,77 @@ fn json_list_tail(items: bool) -> Result<String, EmitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An item written straight from its type has the bytes of its `serde_json::Value`,
+    /// whether its keys come sorted (written directly) or not (written again through the
+    /// `Value`): typed Kubernetes objects, and types with keys out of order, integer map keys
+    /// and escapes in keys.
+    #[test]
+    fn json_items_have_the_bytes_of_their_value() {
+        use k8s_openapi::api::core::v1::{Container, ServiceAccount};
+        use std::collections::BTreeMap;
+
+        #[derive(Serialize)]
+        struct Unsorted {
+            b: u8,
+            a: Vec<u8>,
+        }
+        #[derive(Serialize)]
+        struct Keys {
+            numbers: BTreeMap<u16, bool>,
+            text: BTreeMap<String, ()>,
+        }
+        fn both<T: Serialize>(object: &T) -> (Vec<u8>, Vec<u8>) {
+            let mut direct = b"x".to_vec();
+            push_json_item(&mut direct, object, false).unwrap_or_else(|e| panic!("{e}"));
+            let value = serde_json::to_value(object).unwrap_or_else(|e| panic!("{e}"));
+            let mut through_value = b"x".to_vec();
+            let mut formatter = items_formatter().unwrap_or_else(|e| panic!("{e}"));
+            formatter
+                .begin_array_value(&mut through_value, false)
+                .unwrap_or_else(|e| panic!("{e}"));
+            value
+                .serialize(&mut Serializer::with_formatter(
+                    &mut through_value,
+                    formatter,
+                ))
+                .unwrap_or_else(|e| panic!("{e}"));
+            (direct, through_value)
+        }
+        let account = ServiceAccount {
+            automount_service_account_token: Some(false),
+            metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+                name: Some("a".into()),
+                labels: Some(BTreeMap::from([
+                    ("b".into(), "1".into()),
+                    ("a".into(), "2".into()),
+                ])),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let container = Container {
+            name: "mcp".into(),
+            args: Some(vec!["--x=\"y\"".into()]),
+            stdin: Some(false),
+            ..Default::default()
+        };
+        let keys = Keys {
+            numbers: BTreeMap::from([(2, true), (10, false)]),
+            text: BTreeMap::from([("a\"b".into(), ()), ("a\nb".into(), ()), ("a".into(), ())]),
+        };
+        for (direct, value) in [
+            both(&account),
+            both(&container),
+            both(&Unsorted { b: 1, a: vec![] }),
+            both(&keys),
+        ] {
+            assert_eq!(
+                String::from_utf8_lossy(&direct),
+                String::from_utf8_lossy(&value)
+            );
+        }
+    }
 
     /// Objects with nested maps and lists, keys out of order, and strings that need escapes.
     fn objects(count: usize) -> Vec<serde_json::Value> {
