@@ -259,6 +259,14 @@ impl Reader<'_, '_, '_> {
         self.builder.mark_at(number, col)
     }
 
+    /// The first byte at or after `from` (and before `end`) that is not a space.
+    fn after_spaces(&self, from: usize, end: usize) -> usize {
+        from + self.bytes[from..end]
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count()
+    }
+
     fn content(&self, line: Line) -> &[u8] {
         &self.bytes[line.start + line.indent..line.end]
     }
@@ -358,12 +366,7 @@ impl Reader<'_, '_, '_> {
     fn list(&mut self, line: Line, indentless: bool) -> Step {
         let n = line.indent;
         let mark = if indentless {
-            let after = line.start + n + 1;
-            let c = after
-                + self.bytes[after..line.end]
-                    .iter()
-                    .take_while(|&&b| b == b' ')
-                    .count();
+            let c = self.after_spaces(line.start + n + 1, line.end);
             let at = if c == line.end || self.bytes[c] == b'#' {
                 line.end
             } else {
@@ -379,12 +382,7 @@ impl Reader<'_, '_, '_> {
         let mut line = line;
         loop {
             // `line` is the current line, an entry at `n`.
-            let after = line.start + n + 1;
-            let c = after
-                + self.bytes[after..line.end]
-                    .iter()
-                    .take_while(|&&b| b == b' ')
-                    .count();
+            let c = self.after_spaces(line.start + n + 1, line.end);
             if c == line.end || self.bytes[c] == b'#' {
                 // The entry's value is on the next lines.
                 self.advance()?;
@@ -437,12 +435,7 @@ impl Reader<'_, '_, '_> {
                 .scalar_event(key, ScalarStyle::Plain, 0, None, key_mark)
                 .map_err(|_| GiveUp)?;
             let colon = key_start + len;
-            let c = colon
-                + 1
-                + self.bytes[colon + 1..line.end]
-                    .iter()
-                    .take_while(|&&b| b == b' ')
-                    .count();
+            let c = self.after_spaces(colon + 1, line.end);
             if c == line.end || self.bytes[c] == b'#' {
                 // The value is on the next lines, or null.
                 let null_mark = self.mark(line.number, n + len);
@@ -534,10 +527,7 @@ impl Reader<'_, '_, '_> {
             .map_err(|_| GiveUp)?;
         let mut i = c + 1;
         loop {
-            i += self.bytes[i..line.end]
-                .iter()
-                .take_while(|&&b| b == b' ')
-                .count();
+            i = self.after_spaces(i, line.end);
             let rest = &self.bytes[i..line.end];
             let item_mark = self.mark(line.number, i - line.start);
             let (value, style, len): (Cow<'_, str>, ScalarStyle, usize) = match rest.first() {
@@ -575,10 +565,7 @@ impl Reader<'_, '_, '_> {
                 .scalar_event(&value, style, 0, None, item_mark)
                 .map_err(|_| GiveUp)?;
             i += len;
-            i += self.bytes[i..line.end]
-                .iter()
-                .take_while(|&&b| b == b' ')
-                .count();
+            i = self.after_spaces(i, line.end);
             match self.bytes.get(i) {
                 Some(b',') if i < line.end => i += 1,
                 Some(b']') if i < line.end => break,
