@@ -26,9 +26,7 @@ pub(super) fn parse_piece(
     line_offset: u32,
     limits: &Limits,
 ) -> PieceResult {
-    let mut builder = Builder::new(name, limits, line_offset);
-    if fast::parse(&mut builder, text).is_ok() {
-        let documents = (builder.documents, builder.document_index);
+    if let Some(documents) = parse_fast(name, text, line_offset, limits) {
         debug_assert_eq!(
             Ok(&documents),
             parse_with_parser(name, text, line_offset, limits).as_ref(),
@@ -37,6 +35,18 @@ pub(super) fn parse_piece(
         return Ok(documents);
     }
     parse_with_parser(name, text, line_offset, limits)
+}
+
+/// [`parse_piece`] with the fast path ([`fast`]), or `None` where it gives up.
+fn parse_fast(
+    name: &Arc<str>,
+    text: &str,
+    line_offset: u32,
+    limits: &Limits,
+) -> Option<(Vec<Document>, usize)> {
+    let mut builder = Builder::new(name, limits, line_offset);
+    fast::parse(&mut builder, text).ok()?;
+    Some((builder.documents, builder.document_index))
 }
 
 /// [`parse_piece`] with the full YAML parser, for any text.
@@ -77,13 +87,6 @@ fn syntax_message(info: &str) -> String {
         ""
     };
     format!("invalid YAML: {info}{hint}")
-}
-
-fn marker_to_mark(marker: &Marker) -> Mark {
-    Mark {
-        line: u32::try_from(marker.line()).unwrap_or(u32::MAX),
-        col: u32::try_from(marker.col() + 1).unwrap_or(u32::MAX),
-    }
 }
 
 /// How big a finished node is: what an alias to it costs, and how deep it nests.
@@ -164,7 +167,7 @@ impl<'a> Builder<'a> {
     }
 
     /// The mark of 1-based line `number` and 0-based column `col` of the text, in the whole
-    /// source (as [`Builder::mark`] makes it of a parser position).
+    /// source.
     fn mark_at(&self, number: usize, col: usize) -> Mark {
         Mark {
             line: u32::try_from(number)
@@ -176,11 +179,7 @@ impl<'a> Builder<'a> {
 
     /// A parser position as a mark in the whole source.
     fn mark(&self, marker: &Marker) -> Mark {
-        let mark = marker_to_mark(marker);
-        Mark {
-            line: mark.line.saturating_add(self.line_offset),
-            ..mark
-        }
+        self.mark_at(marker.line(), marker.col())
     }
 
     fn error_at(
@@ -647,10 +646,7 @@ mod tests {
     fn both(text: &str) -> (Option<PieceResult>, PieceResult) {
         let name: Arc<str> = Arc::from("t.yaml");
         let limits = Limits::default();
-        let mut builder = Builder::new(&name, &limits, 3);
-        let fast = fast::parse(&mut builder, text)
-            .ok()
-            .map(|()| Ok((builder.documents, builder.document_index)));
+        let fast = parse_fast(&name, text, 3, &limits).map(Ok);
         (fast, parse_with_parser(&name, text, 3, &limits))
     }
 

@@ -31,12 +31,20 @@ use std::borrow::Cow;
 use serde_saphyr::granit_parser::ScalarStyle;
 
 use super::Builder;
+use crate::diagnostic::Diagnostic;
 use crate::node::Mark;
 
 /// The text is outside what this path reads (or the builder refused it): read it with the
 /// full parser.
 #[derive(Debug)]
 pub(super) struct GiveUp;
+
+/// A builder error: the parser, reading the text again, reports it with its own message.
+impl From<Diagnostic> for GiveUp {
+    fn from(_: Diagnostic) -> GiveUp {
+        GiveUp
+    }
+}
 
 type Step = Result<(), GiveUp>;
 
@@ -259,6 +267,11 @@ impl Reader<'_, '_, '_> {
         self.builder.mark_at(number, col)
     }
 
+    /// Nothing but a comment, if anything, from byte `at` to the end of `line`.
+    fn line_ends_at(&self, at: usize, line: Line) -> bool {
+        at == line.end || self.bytes[at] == b'#'
+    }
+
     /// The first byte at or after `from` (and before `end`) that is not a space.
     fn after_spaces(&self, from: usize, end: usize) -> usize {
         from + self.bytes[from..end]
@@ -367,7 +380,7 @@ impl Reader<'_, '_, '_> {
         let n = line.indent;
         let mark = if indentless {
             let c = self.after_spaces(line.start + n + 1, line.end);
-            let at = if c == line.end || self.bytes[c] == b'#' {
+            let at = if self.line_ends_at(c, line) {
                 line.end
             } else {
                 c
@@ -376,14 +389,12 @@ impl Reader<'_, '_, '_> {
         } else {
             self.mark(line.number, n)
         };
-        self.builder
-            .collection_start(true, 0, mark)
-            .map_err(|_| GiveUp)?;
+        self.builder.collection_start(true, 0, mark)?;
         let mut line = line;
         loop {
             // `line` is the current line, an entry at `n`.
             let c = self.after_spaces(line.start + n + 1, line.end);
-            if c == line.end || self.bytes[c] == b'#' {
+            if self.line_ends_at(c, line) {
                 // The entry's value is on the next lines.
                 self.advance()?;
                 match self.in_document() {
@@ -419,9 +430,7 @@ impl Reader<'_, '_, '_> {
     fn map(&mut self, line: Line) -> Step {
         let n = line.indent;
         let mark = self.mark(line.number, n);
-        self.builder
-            .collection_start(false, 0, mark)
-            .map_err(|_| GiveUp)?;
+        self.builder.collection_start(false, 0, mark)?;
         let mut line = line;
         loop {
             // `line` is the current line, at `n`.
@@ -432,11 +441,10 @@ impl Reader<'_, '_, '_> {
             let key = &self.text[key_start..key_start + len];
             let key_mark = self.mark(line.number, n);
             self.builder
-                .scalar_event(key, ScalarStyle::Plain, 0, None, key_mark)
-                .map_err(|_| GiveUp)?;
+                .scalar_event(key, ScalarStyle::Plain, 0, None, key_mark)?;
             let colon = key_start + len;
             let c = self.after_spaces(colon + 1, line.end);
-            if c == line.end || self.bytes[c] == b'#' {
+            if self.line_ends_at(c, line) {
                 // The value is on the next lines, or null.
                 let null_mark = self.mark(line.number, n + len);
                 self.advance()?;
@@ -447,8 +455,7 @@ impl Reader<'_, '_, '_> {
                     }
                     _ => self
                         .builder
-                        .scalar_event("~", ScalarStyle::Plain, 0, None, null_mark)
-                        .map_err(|_| GiveUp)?,
+                        .scalar_event("~", ScalarStyle::Plain, 0, None, null_mark)?,
                 }
             } else {
                 self.inline(line, c, n)?;
@@ -467,7 +474,7 @@ impl Reader<'_, '_, '_> {
         // Where a collection ends only matters for an anchored one, which this path never
         // builds.
         let mark = Mark::default();
-        self.builder.collection_end(mark).map_err(|_| GiveUp)
+        Ok(self.builder.collection_end(mark)?)
     }
 
     /// A value that starts at byte `c` of `line`, in a collection at indent `n`: a scalar,
@@ -497,9 +504,7 @@ impl Reader<'_, '_, '_> {
                 if !empty || !is_trailer(&rest[2..]) {
                     return Err(GiveUp);
                 }
-                self.builder
-                    .collection_start(rest[0] == b'[', 0, mark)
-                    .map_err(|_| GiveUp)?;
+                self.builder.collection_start(rest[0] == b'[', 0, mark)?;
                 self.end()?;
                 return self.after_value(n);
             }
@@ -512,9 +517,7 @@ impl Reader<'_, '_, '_> {
                 (Cow::Borrowed(&self.text[c..c + end]), ScalarStyle::Plain)
             }
         };
-        self.builder
-            .scalar_event(&value, style, 0, None, mark)
-            .map_err(|_| GiveUp)?;
+        self.builder.scalar_event(&value, style, 0, None, mark)?;
         self.after_value(n)
     }
 
@@ -522,9 +525,7 @@ impl Reader<'_, '_, '_> {
     /// `line`, in a collection at indent `n`.
     fn flow_list(&mut self, line: Line, c: usize, n: usize) -> Step {
         let mark = self.mark(line.number, c - line.start);
-        self.builder
-            .collection_start(true, 0, mark)
-            .map_err(|_| GiveUp)?;
+        self.builder.collection_start(true, 0, mark)?;
         let mut i = c + 1;
         loop {
             i = self.after_spaces(i, line.end);
@@ -562,8 +563,7 @@ impl Reader<'_, '_, '_> {
                 _ => return Err(GiveUp),
             };
             self.builder
-                .scalar_event(&value, style, 0, None, item_mark)
-                .map_err(|_| GiveUp)?;
+                .scalar_event(&value, style, 0, None, item_mark)?;
             i += len;
             i = self.after_spaces(i, line.end);
             match self.bytes.get(i) {
@@ -648,14 +648,9 @@ impl Reader<'_, '_, '_> {
         }
         let mark = self.mark(first, indent.unwrap_or(0));
         self.builder
-            .scalar_event(&value, ScalarStyle::Literal, 0, None, mark)
-            .map_err(|_| GiveUp)?;
+            .scalar_event(&value, ScalarStyle::Literal, 0, None, mark)?;
         self.next = pos;
         self.number = number;
-        self.advance()?;
-        match self.in_document() {
-            Some(next) if next.indent > n => Err(GiveUp),
-            _ => Ok(()),
-        }
+        self.after_value(n)
     }
 }
