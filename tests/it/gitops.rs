@@ -533,6 +533,37 @@ fn an_output_folder_inside_the_inputs_is_refused() {
     );
 }
 
+/// The input's errors come first: a bad input and a bad output folder (here a symbolic
+/// link) report the input, written or checked, and nothing is written through the link.
+#[test]
+fn an_invalid_input_is_reported_before_the_output_folder() {
+    let ws = workspace();
+    let root = ws.path();
+    let outside = tempfile::tempdir().expect("temp");
+    std::os::unix::fs::symlink(outside.path(), root.join("rendered")).expect("symlink");
+    std::fs::write(
+        root.join("servers/bad.yaml"),
+        TOOLS.replace("fetch\n", "Fetch\n"),
+    )
+    .expect("write");
+    for check in [false, true] {
+        let mut args = vec!["render", "-o", "rendered", "servers/"];
+        if check {
+            args.push("--check");
+        }
+        let out = run(root, &args);
+        assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("servers/bad.yaml:"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(!stderr(&out).contains("symbolic link"), "{}", stderr(&out));
+        assert_eq!(stdout(&out), "");
+    }
+    assert!(tree(outside.path()).is_empty());
+}
+
 #[test]
 fn invalid_input_writes_nothing() {
     let ws = workspace();

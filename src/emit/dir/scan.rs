@@ -2,6 +2,7 @@
 //! how each file of ours compares with the one the render plans (each file opened and read
 //! once, in parallel).
 
+use std::cell::RefCell;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashSet};
 use std::ffi::OsString;
@@ -210,15 +211,24 @@ fn planned_contents<'a>(
 #[cfg(unix)]
 fn path_order(a: &Path, b: &Path) -> Ordering {
     use std::os::unix::ffi::OsStrExt;
-    let key = |byte: &u8| {
-        if *byte == b'/' {
-            0
-        } else {
-            u16::from(*byte) + 1
-        }
-    };
     let (a, b) = (a.as_os_str().as_bytes(), b.as_os_str().as_bytes());
-    a.iter().map(key).cmp(b.iter().map(key))
+    // Only the first byte that differs needs the separator's place: the common prefix is
+    // skipped eight bytes at a time (a key for every byte cost ~40 instructions a byte).
+    let shorter = a.len().min(b.len());
+    let mut common = 0;
+    while common + 8 <= shorter && a[common..common + 8] == b[common..common + 8] {
+        common += 8;
+    }
+    while common < shorter && a[common] == b[common] {
+        common += 1;
+    }
+    let key = |byte: u8| {
+        if byte == b'/' { 0 } else { u16::from(byte) + 1 }
+    };
+    match (a.get(common), b.get(common)) {
+        (Some(x), Some(y)) => key(*x).cmp(&key(*y)),
+        _ => a.len().cmp(&b.len()),
+    }
 }
 
 #[cfg(not(unix))]
@@ -227,6 +237,7 @@ fn path_order(a: &Path, b: &Path) -> Ordering {
 }
 
 /// One `.yaml` file of DIR, read once.
+#[derive(Debug)]
 enum Found {
     /// Not ours (no header).
     User,
@@ -240,30 +251,99 @@ enum Found {
 /// render plans, the planned length and one byte more (a longer file differs). A file of ours
 /// that differs is read to its end only when `keep` asks for its bytes.
 fn read_one(path: &Path, planned: Option<&String>, keep: Keep) -> Result<Found, DirError> {
+    READ_BUFFER.with_borrow_mut(|bytes| read_into(bytes, path, planned, keep))
+}
+
+thread_local! {
+    /// What each thread reads DIR's files into: one buffer, kept, so its memory is faulted in
+    /// once (a fresh buffer for each file took a page fault for nearly every file read).
+    static READ_BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// [`read_one`] into `bytes` (cleared first).
+fn read_into(
+    bytes: &mut Vec<u8>,
+    path: &Path,
+    planned: Option<&String>,
+    keep: Keep,
+) -> Result<Found, DirError> {
     let io = |e| DirError::io(path, e);
     let mut file = std::fs::File::open(path).map_err(io)?;
     let limit = planned.map_or(0, |p| p.len() + 1).max(GENERATED_MARK.len());
-    let mut bytes = Vec::with_capacity(limit);
+    bytes.clear();
+    bytes.reserve(limit);
     (&mut file)
         .take(limit as u64)
-        .read_to_end(&mut bytes)
+        .read_to_end(bytes)
         .map_err(io)?;
-    if !is_generated(&bytes) {
+    if !is_generated(bytes) {
         return Ok(Found::User);
     }
-    if planned.is_some_and(|p| p.as_bytes() == bytes) {
+    if planned.is_some_and(|p| p.as_bytes() == bytes.as_slice()) {
         return Ok(Found::Same);
     }
     if keep == Keep::Nothing {
         return Ok(Found::Differs(None));
     }
-    file.read_to_end(&mut bytes).map_err(io)?;
-    Ok(Found::Differs(Some(bytes)))
+    let mut all = bytes.clone();
+    file.read_to_end(&mut all).map_err(io)?;
+    Ok(Found::Differs(Some(all)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::emit::dir::header;
+
+    /// One buffer serves every read of a thread: what an earlier, longer file left in it
+    /// never counts for the next one, and a kept file is read whole.
+    #[test]
+    fn each_file_is_read_on_its_own_through_the_one_buffer() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let ours = |body: &str| format!("{}{body}", header("servers.yaml"));
+        let long = ours(&"a long body\n".repeat(1_000));
+        let put = |name: &str, content: &str| {
+            let path = temp.path().join(name);
+            std::fs::write(&path, content).expect("write");
+            path
+        };
+        let (long_path, short_path) = (put("long.yaml", &long), put("short.yaml", &ours("x\n")));
+        let user_path = put("user.yaml", "the user's\n");
+        let read =
+            |path: &Path, planned: &str, keep| read_one(path, Some(&planned.to_string()), keep);
+        assert!(matches!(
+            read(&long_path, &long, Keep::Old),
+            Ok(Found::Same)
+        ));
+        // Planned as the start of the file: the one byte more shows it is longer.
+        let start = long[..long.len() - 1].to_string();
+        match read(&long_path, &start, Keep::Old) {
+            Ok(Found::Differs(Some(bytes))) => assert_eq!(bytes, long.as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read(&long_path, &start, Keep::Nothing),
+            Ok(Found::Differs(None))
+        ));
+        // After the long file, the short one is compared as itself.
+        assert!(matches!(
+            read(&short_path, &ours("x\n"), Keep::Old),
+            Ok(Found::Same)
+        ));
+        let prefix = ours("");
+        match read(&short_path, &prefix, Keep::Old) {
+            Ok(Found::Differs(Some(bytes))) => assert_eq!(bytes, ours("x\n").as_bytes()),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read(&user_path, "the user's\n", Keep::Old),
+            Ok(Found::User)
+        ));
+        assert!(matches!(
+            read_one(&short_path, None, Keep::Old),
+            Ok(Found::Differs(Some(_)))
+        ));
+    }
 
     #[test]
     fn path_order_is_the_order_of_paths() {
