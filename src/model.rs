@@ -2,6 +2,7 @@
 //!
 //! One normalised type for both API versions (at ToolHive v0.44.0 they share one schema).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -24,13 +25,17 @@ pub struct Origin {
 /// Where the fields that the rules spanning objects point at are (`metadata.name`, node
 /// ports), recorded by [`crate::parse`] while the document is at hand, so that
 /// [`crate::validate`] can place a message about two objects without the documents.
+///
+/// Every server's marks are held from its parse to its render, so they are a boxed slice of
+/// exactly their one or two entries, with the field names the parse knows as literals
+/// borrowed, not copied (a growable list took 224 bytes a server: BENCHMARKS.md).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct Marks(Vec<(String, Location)>);
+pub struct Marks(Box<[(Cow<'static, str>, Location)]>);
 
 impl Marks {
-    /// Records where `field` (a path like `spec.ports[0].nodePort`) is.
-    pub fn insert(&mut self, field: String, location: Location) {
-        self.0.push((field, location));
+    /// The marks of these fields (paths like `spec.ports[0].nodePort`) and their locations.
+    pub fn new(marks: impl IntoIterator<Item = (Cow<'static, str>, Location)>) -> Marks {
+        Marks(marks.into_iter().collect())
     }
 
     /// Where `field` is, if it was recorded.
@@ -96,10 +101,10 @@ impl PodTemplate {
     }
 
     /// The template: borrowed while typed, read back from its text once packed.
-    pub fn get(&self) -> Result<std::borrow::Cow<'_, PodTemplateSpec>, UnpackError> {
+    pub fn get(&self) -> Result<Cow<'_, PodTemplateSpec>, UnpackError> {
         match &self.0 {
-            Held::Typed(template) => Ok(std::borrow::Cow::Borrowed(template)),
-            Held::Packed(text) => Ok(std::borrow::Cow::Owned(serde_json::from_str(text)?)),
+            Held::Typed(template) => Ok(Cow::Borrowed(template)),
+            Held::Packed(text) => Ok(Cow::Owned(serde_json::from_str(text)?)),
         }
     }
 

@@ -20,6 +20,8 @@ mod pod_fields;
 mod pod_template;
 mod server;
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
@@ -117,7 +119,7 @@ impl Context<'_> {
         &mut self,
         base: &FieldPath,
         path: &FieldPath,
-        message: impl Into<std::borrow::Cow<'static, str>>,
+        message: impl Into<Cow<'static, str>>,
     ) {
         let mut full = base.clone();
         full.0.extend(path.0.iter().cloned());
@@ -137,16 +139,22 @@ impl Context<'_> {
     }
 
     /// The [`Marks`] of an object at `base`: `metadata.name` and `fields`.
-    fn marks(&self, base: &FieldPath, fields: impl IntoIterator<Item = String>) -> Marks {
-        let mut marks = Marks::default();
-        for field in std::iter::once("metadata.name".to_string()).chain(fields) {
-            let location = self.location_of(base, &field);
-            marks.insert(field, location);
-        }
-        marks
+    fn marks(
+        &self,
+        base: &FieldPath,
+        fields: impl IntoIterator<Item = Cow<'static, str>>,
+    ) -> Marks {
+        Marks::new(
+            std::iter::once(Cow::Borrowed("metadata.name"))
+                .chain(fields)
+                .map(|field| {
+                    let location = self.location_of(base, &field);
+                    (field, location)
+                }),
+        )
     }
 
-    fn warn(&mut self, base: &FieldPath, message: impl Into<std::borrow::Cow<'static, str>>) {
+    fn warn(&mut self, base: &FieldPath, message: impl Into<Cow<'static, str>>) {
         let mark = self.document.root.locate(base);
         self.diagnostics.push(Diagnostic::warning(
             Some(self.document.location(mark)),

@@ -1,6 +1,8 @@
 //! Reading an object mcp-render passes through unchanged (any kind but MCPServer): its
 //! name, its namespace (`--namespace` for namespaced kinds), and where its node ports are.
 
+use std::borrow::Cow;
+
 use crate::model::{Origin, PassThrough};
 use crate::node::{FieldPath, Node};
 
@@ -81,7 +83,7 @@ impl Context<'_> {
             .flatten()
             .enumerate()
             .filter(|(_, port)| is_service && port.get("nodePort").is_some())
-            .map(|(i, _)| format!("spec.ports[{i}].nodePort"));
+            .map(|(i, _)| Cow::Owned(format!("spec.ports[{i}].nodePort")));
         let marks = self.marks(base, node_ports);
         Some(PassThrough {
             origin,

@@ -1,6 +1,7 @@
 //! Building an MCPServer: the strict CRD check, the notices about what the rendered output
 //! cannot give it, and the model (`Spec`) read from its fields.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use crate::model::{
@@ -159,7 +160,7 @@ impl Context<'_> {
             platform: options.platform,
         };
         let node_port = spec.transport.has_services() && NODE_PORT_RANGE.contains(&spec.mcp_port);
-        let marks = self.marks(base, node_port.then(|| "spec.mcpPort".to_string()));
+        let marks = self.marks(base, node_port.then_some(Cow::Borrowed("spec.mcpPort")));
         Some(McpServer {
             origin,
             marks,
@@ -293,5 +294,8 @@ fn string_map(node: Option<&Node>) -> Vec<(String, String)> {
         .filter_map(|e| e.value.as_str().map(|v| (e.key.clone(), v.to_string())))
         .collect();
     entries.sort();
+    // Held until the render: exactly its one or two entries, not the four a growing list
+    // starts with.
+    entries.shrink_to_fit();
     entries
 }
