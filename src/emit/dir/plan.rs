@@ -27,12 +27,25 @@ pub fn plan(rendered: &Rendered) -> Result<Files, EmitError> {
 
 /// One rendered server's file: its path in DIR and its content (header, then the server's
 /// objects in stream order: ServiceAccount, StatefulSet, Services).
+///
+/// The text is written into a buffer the thread keeps, then copied out at its exact size:
+/// the plan holds every file until the folder is written or checked, and a string grown
+/// document by document was copied four or five times on the way to its 3 or 4 KB and held
+/// with up to twice that room.
 pub fn server_file_of(server: &RenderedServer) -> Result<(PathBuf, String), EmitError> {
     let path =
         PathBuf::from(namespace_dir(server.namespace.as_deref())).join(server_file(&server.name));
-    let mut content = header(&server.source);
-    crate::emit::push_server_yaml(&mut content, server)?;
+    let content = SCRATCH.with_borrow_mut(|text| {
+        text.clear();
+        text.push_str(&header(&server.source));
+        crate::emit::push_server_yaml(text, server).map(|()| text.as_str().to_owned())
+    })?;
     Ok((path, content))
+}
+
+thread_local! {
+    /// What [`server_file_of`] writes a file's text into, on each thread.
+    static SCRATCH: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
 }
 
 /// [`plan`] from the servers' files (from [`server_file_of`], in server order) and the
@@ -140,5 +153,38 @@ fn insert(files: &mut Files, path: PathBuf, content: String) -> Result<(), EmitE
             free.insert(content);
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The buffer a thread keeps for the files' text never carries one file into the next:
+    /// a short file after a long one is its header and its objects, as written afresh.
+    #[test]
+    fn each_file_is_its_own_text_whatever_the_buffer_held() {
+        let input = "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata: {name: big, namespace: a}\nspec: {image: 'example/big:1', transport: sse, args: [LONG]}\n---\napiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata: {name: small, namespace: a}\nspec: {image: 'example/small:1'}\n"
+            .replace("LONG", &"x".repeat(20_000));
+        let options = crate::run::Options::default();
+        let valid =
+            crate::run::validate(&options, &mut input.as_bytes()).unwrap_or_else(|d| panic!("{d}"));
+        let rendered = crate::render::render(&valid.valid, &valid.owners, valid.owner_refs)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let [big, small] = &rendered.servers[..] else {
+            panic!("two servers expected, got {}", rendered.servers.len());
+        };
+        let afresh = |server: &RenderedServer| {
+            let mut text = header(&server.source);
+            crate::emit::push_server_yaml(&mut text, server).unwrap_or_else(|e| panic!("{e}"));
+            text
+        };
+        // On this thread, one after the other: the long one first.
+        let (_, big_text) = server_file_of(big).unwrap_or_else(|e| panic!("{e}"));
+        let (path, small_text) = server_file_of(small).unwrap_or_else(|e| panic!("{e}"));
+        assert!(big_text.len() > 20_000 && small_text.len() < 5_000);
+        assert_eq!(big_text, afresh(big));
+        assert_eq!(small_text, afresh(small));
+        assert_eq!(path, Path::new("a/mcpserver-small.yaml"));
     }
 }
