@@ -7,12 +7,15 @@ usage: scripts/bench-folder.py [--work DIR] [--warmup N] [--rounds N] LABEL=BINA
 Interleaved rounds: each round is one `hyperfine -N -r 1` call that runs every command once
 (in reverse order every other round), so load from other processes hits all commands alike;
 the first --warmup rounds are dropped. Prints the medians (wall, user, system) and each
-command's ratio to its binary's render, by medians and as the median of per-round ratios.
+command's ratio to its binary's render, by medians and as the median of per-round ratios,
+with a 95% interval for that median (bootstrap: the rounds resampled 2,000 times, seeded, so
+the same samples give the same interval). The machine's spread shows in the interval: a
+ratio is within a bound only when the whole interval is.
 The input is written by examples/gen_servers (built by `cargo build --release --example
 gen_servers`) into --work (default /tmp/mcp-render-bench-folder: keep it on the file system
 you want to measure; / here is ext4); the changed variant differs in one server's image.
 """
-import argparse, json, os, statistics, subprocess, sys
+import argparse, json, os, random, statistics, subprocess, sys
 
 p = argparse.ArgumentParser()
 p.add_argument("--work", default="/tmp/mcp-render-bench-folder")
@@ -58,6 +61,15 @@ for i in range(args.warmup + args.rounds):
         for r in json.load(open("round.json"))["results"]:
             samples[r["command"]].append((r["times"][0], r["user"], r["system"]))
     print(f"round {i + 1}/{args.warmup + args.rounds}, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
+def interval(values, resamples=2000, seed=12):
+    """95% bootstrap interval of the median of `values`."""
+    rng = random.Random(seed)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples)
+    )
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 for label, _ in bins:
     base = samples[f"{label}: render >/dev/null"]
     base_wall = statistics.median(s[0] for s in base)
@@ -66,5 +78,7 @@ for label, _ in bins:
             continue
         s = samples[name]
         wall, user, system = (statistics.median(x[j] for x in s) for j in range(3))
-        per_round = statistics.median(a[0] / b[0] for a, b in zip(s, base))
-        print(f"{name:34} {wall:.3f} s ({wall / base_wall:.2f}x; per round {per_round:.2f}x)  user {user:.3f}  sys {system:.3f}")
+        ratios = [a[0] / b[0] for a, b in zip(s, base)]
+        low, high = interval(ratios)
+        per_round = f"per round {statistics.median(ratios):.2f}x, 95% {low:.2f}-{high:.2f}"
+        print(f"{name:34} {wall:.3f} s ({wall / base_wall:.2f}x; {per_round})  user {user:.3f}  sys {system:.3f}")
