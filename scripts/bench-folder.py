@@ -31,6 +31,17 @@ bins = [(label, os.path.abspath(b)) for label, b in (a.split("=", 1) for a in ar
 os.makedirs(args.work, exist_ok=True)
 os.chdir(args.work)
 sh = lambda cmd: subprocess.run(cmd, shell=True, check=True)
+
+
+def interval(values, resamples=2000, seed=12):
+    """95% bootstrap interval of the median of `values`."""
+    rng = random.Random(seed)
+    medians = sorted(
+        statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples)
+    )
+    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
+
+
 sh("mkdir -p a b in")
 sh(f"{gen} --count {args.servers} --out a/s.yaml --owners o.lock")
 text = open("a/s.yaml").read()
@@ -61,15 +72,6 @@ for i in range(args.warmup + args.rounds):
         for r in json.load(open("round.json"))["results"]:
             samples[r["command"]].append((r["times"][0], r["user"], r["system"]))
     print(f"round {i + 1}/{args.warmup + args.rounds}, load {os.getloadavg()[0]:.2f}", file=sys.stderr)
-def interval(values, resamples=2000, seed=12):
-    """95% bootstrap interval of the median of `values`."""
-    rng = random.Random(seed)
-    medians = sorted(
-        statistics.median(rng.choices(values, k=len(values))) for _ in range(resamples)
-    )
-    return medians[int(0.025 * resamples)], medians[int(0.975 * resamples) - 1]
-
-
 for label, _ in bins:
     base = samples[f"{label}: render >/dev/null"]
     base_wall = statistics.median(s[0] for s in base)
