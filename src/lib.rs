@@ -81,7 +81,7 @@ pub use model::{OwnerRefs, Platform};
 pub use parse::crd::{Crd, TOOLHIVE_VERSION};
 pub use render::service_account::{AccountOptions, ServiceAccounts, pull_secret_name};
 pub use run::{
-    DirPlan, Error, Options, OwnersLock, Rendering, Valid, owners_lock, plan_dir, prepare,
-    read_yaml_stream, render, render_str, server_names, write_stream,
+    DirPlan, Error, Options, OwnersLock, Rendering, Valid, owners_lock, plan_dir,
+    plan_dir_alongside, prepare, read_yaml_stream, render, render_str, server_names, write_stream,
 };
 pub use templates::shell_quote;

@@ -144,6 +144,20 @@ pub fn render_str(input: &str, options: &Options) -> Result<String, Error> {
 /// [`emit::dir::write`] and [`emit::dir::check`] take them. A render with no object is
 /// [`Error::Empty`] unless [`Options::allow_empty`] (see [`crate::plugin::refuse_empty_dir`]).
 pub fn plan_dir(options: &Options, stdin: &mut dyn Read) -> Result<DirPlan, Error> {
+    plan_dir_alongside(options, stdin, || ()).map(|(plan, ())| plan)
+}
+
+/// [`plan_dir`], running `alongside` on another of rayon's threads while the plan is
+/// finished (its files put in path order, its index written: serial work, with the other
+/// core otherwise idle). `render -o DIR` lists DIR there ([`emit::dir::list`]), so the
+/// listing costs no time of its own. `alongside` runs only when the input is valid and
+/// rendered, so only then is DIR looked at, as before; an error of the plan wins over
+/// whatever it returns.
+pub fn plan_dir_alongside<T: Send>(
+    options: &Options,
+    stdin: &mut dyn Read,
+    alongside: impl FnOnce() -> T + Send,
+) -> Result<(DirPlan, T), Error> {
     let valid = validate(options, stdin).map_err(Error::Invalid)?;
     let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
     if let Some(refusal) = crate::plugin::refuse_empty_dir(objects, options.allow_empty) {
@@ -153,10 +167,8 @@ pub fn plan_dir(options: &Options, stdin: &mut dyn Read) -> Result<DirPlan, Erro
         });
     }
     let warnings = valid.warnings.clone();
-    Ok(DirPlan {
-        files: plan_dir_files(valid)?,
-        warnings,
-    })
+    let (files, beside) = plan_dir_files_alongside(valid, alongside)?;
+    Ok((DirPlan { files, warnings }, beside))
 }
 
 /// Input that passed every check, with what rendering it needs: the result of `validate`.
@@ -424,6 +436,14 @@ fn read_inputs(
 /// them from a whole render, but with servers rendered and serialised in parallel batches
 /// and each server, with its typed objects, dropped as soon as its file exists.
 pub fn plan_dir_files(valid: Valid) -> Result<emit::dir::Files, EmitError> {
+    plan_dir_files_alongside(valid, || ()).map(|(files, ())| files)
+}
+
+/// [`plan_dir_files`], with `alongside` run beside its serial end (see [`plan_dir_alongside`]).
+fn plan_dir_files_alongside<T: Send>(
+    valid: Valid,
+    alongside: impl FnOnce() -> T + Send,
+) -> Result<(emit::dir::Files, T), EmitError> {
     let (servers, pass_through) = valid.valid.into_parts();
     let (owners, policy) = (&valid.owners, valid.owner_refs);
     let files = in_batches(servers, |servers| {
@@ -437,7 +457,11 @@ pub fn plan_dir_files(valid: Valid) -> Result<emit::dir::Files, EmitError> {
     });
     let pass_through: Vec<_> = pass_through.iter().map(stage::pass_through).collect();
     let files = files.into_iter().collect::<Result<Vec<_>, _>>()?;
-    emit::dir::plan_files(files.into_iter().flatten(), &pass_through)
+    let (files, beside) = rayon::join(
+        || emit::dir::plan_files(files.into_iter().flatten(), &pass_through),
+        alongside,
+    );
+    Ok((files?, beside))
 }
 
 /// Hands `servers`, in order, to `work` in batches on rayon's threads, and returns the

@@ -555,3 +555,58 @@ fn a_render_killed_at_any_point_leaves_the_old_tree_or_the_new_one() {
     }
     assert!(saw_old > 0, "the first kill, at once, came before the swap");
 }
+
+/// `render -o` lists DIR beside the end of the plan (`plan_dir_alongside`): only once the
+/// input is valid and rendered, and the listing serves the write and the check as a fresh
+/// one would.
+#[test]
+fn the_folder_is_listed_beside_the_plan_and_only_for_valid_input() {
+    let ws = workspace(20);
+    let root = ws.path();
+    let rendered = root.join("rendered");
+    let options = mcp_render::Options {
+        inputs: vec![root.join("servers/")],
+        ..Default::default()
+    };
+    let listed = AtomicUsize::new(0);
+    let list = || {
+        listed.fetch_add(1, Ordering::SeqCst);
+        dir::list(&rendered)
+    };
+    let (plan, listing) =
+        mcp_render::plan_dir_alongside(&options, &mut std::io::empty(), list).expect("valid");
+    assert_eq!(listed.load(Ordering::SeqCst), 1);
+    // DIR did not exist when it was listed: the write creates it, every file new.
+    let listing = listing.expect("listed");
+    let report = dir::write_listed(&rendered, &plan.files, listing).expect("written");
+    assert_eq!(report.written.len(), plan.files.len());
+    assert_eq!(files(&rendered).len(), plan.files.len());
+    // Listed again beside a plan of the same input: up to date.
+    let (plan, listing) =
+        mcp_render::plan_dir_alongside(&options, &mut std::io::empty(), list).expect("valid");
+    let listing = listing.expect("listed");
+    let drift = dir::check_listed(&rendered, "rendered", &plan.files, listing).expect("checked");
+    assert!(drift.is_clean(), "{}", drift.diff());
+    assert_eq!(drift.planned, plan.files.len());
+    // One server changed: the listing finds the one file to write.
+    set_tag(root, 20, "2.0.0");
+    let (plan, listing) =
+        mcp_render::plan_dir_alongside(&options, &mut std::io::empty(), list).expect("valid");
+    let report =
+        dir::write_listed(&rendered, &plan.files, listing.expect("listed")).expect("written");
+    assert_eq!(report.written, [PathBuf::from(CHANGED)]);
+    assert_eq!(report.unchanged, plan.files.len() - 1);
+    assert_eq!(listed.load(Ordering::SeqCst), 3);
+    // Invalid input: the plan fails first and DIR is never looked at.
+    std::fs::write(
+        root.join("servers/all.yaml"),
+        "apiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata: {name: no-image}\nspec: {transport: stdio}\n",
+    )
+    .expect("write");
+    let result = mcp_render::plan_dir_alongside(&options, &mut std::io::empty(), list);
+    assert!(
+        matches!(result, Err(mcp_render::Error::Invalid(_))),
+        "{result:?}"
+    );
+    assert_eq!(listed.load(Ordering::SeqCst), 3);
+}

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use similar::TextDiff;
 
-use super::{DirError, Files, Keep, conflicts, scan, source_of, stale};
+use super::{DirError, Files, Keep, Listing, conflicts, list, scan_listed, source_of, stale};
 
 /// How one file differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -75,7 +75,17 @@ impl Drift {
 /// Fails (like a write would) when DIR is a symbolic link or a path we need is taken by
 /// something that is not ours.
 pub fn check(dir: &Path, label: &str, files: &Files) -> Result<Drift, DirError> {
-    let mut existing = scan(dir, files, Keep::Old)?;
+    check_listed(dir, label, files, list(dir)?)
+}
+
+/// [`check()`] from DIR's entries as [`list`] found them (taken while the plan was finished).
+pub fn check_listed(
+    dir: &Path,
+    label: &str,
+    files: &Files,
+    listing: Listing,
+) -> Result<Drift, DirError> {
+    let mut existing = scan_listed(dir, listing, files, Keep::Old)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));

@@ -62,12 +62,28 @@ pub enum Keep {
 }
 
 /// Reads what DIR holds now, without following any symbolic link, and compares every file
-/// of ours with its planned bytes in `files`. DIR itself must be a real directory (or not
-/// exist): writing through a link could land anywhere.
+/// of ours with its planned bytes in `files`: [`list`], then [`scan_listed`]. DIR itself must
+/// be a real directory (or not exist): writing through a link could land anywhere.
 pub fn scan(dir: &Path, files: &Files, keep: Keep) -> Result<Existing, DirError> {
+    scan_listed(dir, list(dir)?, files, keep)
+}
+
+/// The entries of DIR, listed (no file read yet): the first half of [`scan`], which needs
+/// no plan, so it can be taken while the plan is finished (what `render -o` does, see
+/// [`crate::run::plan_dir_alongside`]).
+#[derive(Debug)]
+pub struct Listing {
+    /// Every entry below DIR in path order, `None` for the `.yaml` files still to read;
+    /// `None` when DIR does not exist.
+    found: Option<Vec<(PathBuf, Option<Entry>)>>,
+}
+
+/// Lists DIR, without following any symbolic link: the entries [`scan_listed`] then reads
+/// and compares. Fails as [`scan`] does when DIR is a symbolic link or not a directory.
+pub fn list(dir: &Path) -> Result<Listing, DirError> {
     let metadata = match std::fs::symlink_metadata(dir) {
         Ok(metadata) => metadata,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Existing::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Listing { found: None }),
         Err(e) => return Err(DirError::io(dir, e)),
     };
     if metadata.file_type().is_symlink() {
@@ -86,13 +102,29 @@ pub fn scan(dir: &Path, files: &Files, keep: Keep) -> Result<Existing, DirError>
     // Path order, as `files` has it (the walk's order already: this only checks it, with one
     // comparison an entry).
     found.sort_by(|a, b| path_order(&a.0, &b.0));
+    Ok(Listing { found: Some(found) })
+}
+
+/// The second half of [`scan`]: reads each `.yaml` file of `listing` (DIR's, as [`list`]
+/// found it) and compares those of ours with their planned bytes in `files`.
+pub fn scan_listed(
+    dir: &Path,
+    listing: Listing,
+    files: &Files,
+    keep: Keep,
+) -> Result<Existing, DirError> {
+    let Some(found) = listing.found else {
+        return Ok(Existing::default());
+    };
     let planned = planned_contents(&found, files);
+    let opener = Opener::new(dir, &found)?;
     let read: Vec<Result<Option<Found>, DirError>> = found
         .par_iter()
         .zip(planned)
-        .map(|((rel, entry), planned)| match entry {
+        .enumerate()
+        .map(|(at, ((rel, entry), planned))| match entry {
             Some(_) => Ok(None),
-            None => read_one(&dir.join(rel), planned, keep).map(Some),
+            None => read_one(&dir.join(rel), opener.open(at, rel), planned, keep).map(Some),
         })
         .collect();
     let mut existing = Existing {
@@ -129,7 +161,7 @@ pub fn scan(dir: &Path, files: &Files, keep: Keep) -> Result<Existing, DirError>
 /// thread: walking each folder at the top on its own, in parallel, took longer (a median of
 /// 15 ms against 9.5 ms for 10,000 files in 50 folders, eight runs each, BENCHMARKS.md).
 fn walk(root: &Path) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
-    list(root, below(root))
+    entries_of(root, below(root))
 }
 
 /// [`crate::walk::below`] with its order (siblings by name) taken more cheaply: siblings share
@@ -141,15 +173,17 @@ fn below(root: &Path) -> walkdir::WalkDir {
 }
 
 /// The entries `walker` finds, relative to `root`, in its order.
-fn list(root: &Path, walker: walkdir::WalkDir) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
+fn entries_of(
+    root: &Path,
+    walker: walkdir::WalkDir,
+) -> Result<Vec<(PathBuf, Option<Entry>)>, DirError> {
     let mut found = Vec::new();
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(root).to_path_buf();
             DirError::io(&path, e.into())
         })?;
-        let path = entry.path();
-        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let rel = relative(entry.path(), root);
         let file_type = entry.file_type();
         let kind = if file_type.is_symlink() {
             Some(Entry::Symlink)
@@ -157,7 +191,7 @@ fn list(root: &Path, walker: walkdir::WalkDir) -> Result<Vec<(PathBuf, Option<En
             Some(Entry::Dir)
         } else if !file_type.is_file() {
             Some(Entry::Special)
-        } else if rel.extension().is_some_and(|ext| ext == "yaml") {
+        } else if is_yaml(&rel) {
             None
         } else {
             Some(Entry::UserFile)
@@ -165,6 +199,42 @@ fn list(root: &Path, walker: walkdir::WalkDir) -> Result<Vec<(PathBuf, Option<En
         found.push((rel, kind));
     }
     Ok(found)
+}
+
+/// `path` (a path the walker found, so `root` joined with more) relative to `root`: what
+/// [`Path::strip_prefix`] gives, taken from the bytes, since the walker's paths start with
+/// `root`'s bytes (stripping component by component was a third of the listing's time).
+#[cfg(unix)]
+fn relative(path: &Path, root: &Path) -> PathBuf {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    match bytes.strip_prefix(root.as_os_str().as_bytes()) {
+        Some(rest) => {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            PathBuf::from(std::ffi::OsStr::from_bytes(rest))
+        }
+        None => path.strip_prefix(root).unwrap_or(path).to_path_buf(),
+    }
+}
+
+#[cfg(not(unix))]
+fn relative(path: &Path, root: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+/// `path.extension() == Some("yaml")`, from the bytes: the name ends in `.yaml` after at least
+/// one more byte (`.yaml` alone is a hidden file without an extension).
+#[cfg(unix)]
+fn is_yaml(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = path.as_os_str().as_bytes();
+    let name = bytes.rsplit(|b| *b == b'/').next().unwrap_or(bytes);
+    name.len() > ".yaml".len() && name.ends_with(b".yaml")
+}
+
+#[cfg(not(unix))]
+fn is_yaml(path: &Path) -> bool {
+    path.extension().is_some_and(|ext| ext == "yaml")
 }
 
 /// For each of `found` (in path order), the planned content at its path, found by walking
@@ -234,11 +304,110 @@ enum Found {
     Differs(Option<Vec<u8>>),
 }
 
+/// How the scan opens DIR's files: relative to their folder, each folder opened once
+/// (`openat`), so the kernel looks up one name a file rather than DIR's whole path again,
+/// and never through a symbolic link put in a file's place since the listing (`O_NOFOLLOW`).
+/// At most [`Opener::MAX_FOLDERS`] folders are held open; the files of any further folder
+/// are opened relative to DIR.
+#[cfg(unix)]
+struct Opener {
+    /// DIR, then the folders opened.
+    folders: Vec<rustix::fd::OwnedFd>,
+    /// For each entry of the listing, the index in `folders` its file is opened from.
+    from: Vec<usize>,
+}
+
+#[cfg(unix)]
+impl Opener {
+    /// Folders held open at once, far below the usual limit of 1,024 open files.
+    const MAX_FOLDERS: usize = 256;
+
+    /// Opens DIR and the folders of the files to read in `found` (in path order, so a
+    /// folder's files are neighbours and each folder is opened once).
+    fn new(dir: &Path, found: &[(PathBuf, Option<Entry>)]) -> Result<Opener, DirError> {
+        use rustix::fs::{Mode, OFlags};
+        let open = |path: &Path| {
+            let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+            rustix::fs::open(path, flags, Mode::empty())
+                .map_err(|e| DirError::io(path, std::io::Error::from(e)))
+        };
+        let mut opener = Opener {
+            folders: vec![open(dir)?],
+            from: Vec::with_capacity(found.len()),
+        };
+        let mut current: Option<&Path> = None;
+        for (rel, entry) in found {
+            let folder = split_name(rel).0;
+            if entry.is_none()
+                && folder != current
+                && opener.folders.len() <= Self::MAX_FOLDERS
+                && let Some(folder) = folder
+            {
+                opener.folders.push(open(&dir.join(folder))?);
+                current = Some(folder);
+            }
+            let from = if folder.is_some() && folder == current {
+                opener.folders.len() - 1
+            } else {
+                0
+            };
+            opener.from.push(from);
+        }
+        Ok(opener)
+    }
+
+    /// Opens the file of entry `at`, at `rel` in DIR, for reading.
+    fn open(&self, at: usize, rel: &Path) -> std::io::Result<std::fs::File> {
+        use rustix::fs::{Mode, OFlags};
+        let (folder, name) = match self.from.get(at) {
+            Some(&from) if from > 0 => (&self.folders[from], split_name(rel).1),
+            _ => (&self.folders[0], rel),
+        };
+        let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
+        Ok(rustix::fs::openat(folder, name, flags, Mode::empty())?.into())
+    }
+}
+
+/// `rel` (a path relative to DIR, without `.` or `..`) as its folder (`None` at the top) and
+/// its name: [`Path::parent`] and [`Path::file_name`], from the bytes (parsing components
+/// for each of 10,000 files would add a millisecond or two of serial work).
+#[cfg(unix)]
+fn split_name(rel: &Path) -> (Option<&Path>, &Path) {
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = rel.as_os_str().as_bytes();
+    let path = |bytes| Path::new(std::ffi::OsStr::from_bytes(bytes));
+    match bytes.iter().rposition(|b| *b == b'/') {
+        Some(0) | None => (None, rel),
+        Some(slash) => (Some(path(&bytes[..slash])), path(&bytes[slash + 1..])),
+    }
+}
+
+/// Opens each file by its path in DIR.
+#[cfg(not(unix))]
+struct Opener(PathBuf);
+
+#[cfg(not(unix))]
+impl Opener {
+    fn new(dir: &Path, _: &[(PathBuf, Option<Entry>)]) -> Result<Opener, DirError> {
+        Ok(Opener(dir.to_path_buf()))
+    }
+
+    fn open(&self, _: usize, rel: &Path) -> std::io::Result<std::fs::File> {
+        std::fs::File::open(self.0.join(rel))
+    }
+}
+
 /// Opens `path` once and reads as much as it takes to tell: the header, and for a file the
 /// render plans, the planned length and one byte more (a longer file differs). A file of ours
 /// that differs is read to its end only when `keep` asks for its bytes.
-fn read_one(path: &Path, planned: Option<&String>, keep: Keep) -> Result<Found, DirError> {
-    READ_BUFFER.with_borrow_mut(|bytes| read_into(bytes, path, planned, keep))
+fn read_one(
+    path: &Path,
+    file: std::io::Result<std::fs::File>,
+    planned: Option<&String>,
+    keep: Keep,
+) -> Result<Found, DirError> {
+    let file = file.map_err(|e| DirError::io(path, e))?;
+    READ_BUFFER.with_borrow_mut(|bytes| read_into(bytes, path, file, planned, keep))
 }
 
 thread_local! {
@@ -251,11 +420,11 @@ thread_local! {
 fn read_into(
     bytes: &mut Vec<u8>,
     path: &Path,
+    mut file: std::fs::File,
     planned: Option<&String>,
     keep: Keep,
 ) -> Result<Found, DirError> {
     let io = |e| DirError::io(path, e);
-    let mut file = std::fs::File::open(path).map_err(io)?;
     let limit = planned.map_or(0, |p| p.len() + 1).max(GENERATED_MARK.len());
     bytes.clear();
     bytes.reserve(limit);
@@ -296,8 +465,10 @@ mod tests {
         };
         let (long_path, short_path) = (put("long.yaml", &long), put("short.yaml", &ours("x\n")));
         let user_path = put("user.yaml", "the user's\n");
-        let read =
-            |path: &Path, planned: &str, keep| read_one(path, Some(&planned.to_string()), keep);
+        let open = |path: &Path| std::fs::File::open(path);
+        let read = |path: &Path, planned: &str, keep| {
+            read_one(path, open(path), Some(&planned.to_string()), keep)
+        };
         assert!(matches!(
             read(&long_path, &long, Keep::Old),
             Ok(Found::Same)
@@ -327,9 +498,104 @@ mod tests {
             Ok(Found::User)
         ));
         assert!(matches!(
-            read_one(&short_path, None, Keep::Old),
+            read_one(&short_path, open(&short_path), None, Keep::Old),
             Ok(Found::Differs(Some(_)))
         ));
+    }
+
+    /// The byte-level shortcuts give what [`Path`]'s own methods give.
+    #[test]
+    fn relative_and_is_yaml_are_what_path_says() {
+        for root in [
+            "rendered",
+            "rendered/",
+            "rendered//",
+            "./rendered",
+            "/abs/rendered",
+            "a/./b",
+        ] {
+            for rel in ["x.yaml", "team-0", "team-0/mcpserver-a.yaml", "a/b/c"] {
+                let path = Path::new(root).join(rel);
+                let expected = path.strip_prefix(root).expect("below");
+                assert_eq!(relative(&path, Path::new(root)), expected, "{root} {rel}");
+            }
+        }
+        let names = [
+            "a.yaml",
+            ".yaml",
+            "..yaml",
+            "a..yaml",
+            "a.yml",
+            "yaml",
+            "a.yaml.bak",
+            "d/.yaml",
+            "d/x.yaml",
+            "d.yaml/x",
+            "a.YAML",
+            "d/..yaml",
+        ];
+        for name in names {
+            let path = Path::new(name);
+            let expected = path.extension().is_some_and(|ext| ext == "yaml");
+            assert_eq!(is_yaml(path), expected, "{name}");
+        }
+    }
+
+    /// Files in more folders than are held open are read too, relative to DIR; every file
+    /// of ours found as planned.
+    #[test]
+    fn files_in_any_number_of_folders_are_read() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let mut files = Files::new();
+        for i in 0..Opener::MAX_FOLDERS + 20 {
+            let rel = PathBuf::from(format!("ns-{i:04}/deep/f.yaml"));
+            std::fs::create_dir_all(temp.path().join(&rel).with_file_name("")).expect("mkdir");
+            files.insert(rel, format!("{}{i}\n", header("s.yaml")));
+        }
+        files.insert(PathBuf::from("top.yaml"), header("s.yaml"));
+        for (rel, content) in &files {
+            std::fs::write(temp.path().join(rel), content).expect("write");
+        }
+        let existing = scan(temp.path(), &files, Keep::Old).expect("scanned");
+        assert_eq!(existing.same.len(), files.len());
+        assert!(existing.old.is_empty());
+    }
+
+    /// A symbolic link put in a file's place after the listing is not read through.
+    #[test]
+    fn a_link_put_in_a_files_place_after_the_listing_is_not_followed() {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let outside = tempfile::tempdir().expect("temp dir");
+        let content = header("s.yaml");
+        let files = Files::from([(PathBuf::from("ns/f.yaml"), content.clone())]);
+        std::fs::create_dir(temp.path().join("ns")).expect("mkdir");
+        std::fs::write(temp.path().join("ns/f.yaml"), &content).expect("write");
+        std::fs::write(outside.path().join("f.yaml"), &content).expect("write");
+        let listing = list(temp.path()).expect("listed");
+        std::fs::remove_file(temp.path().join("ns/f.yaml")).expect("rm");
+        std::os::unix::fs::symlink(outside.path().join("f.yaml"), temp.path().join("ns/f.yaml"))
+            .expect("symlink");
+        match scan_listed(temp.path(), listing, &files, Keep::Old) {
+            Err(DirError::Io { path, .. }) => assert_eq!(path, temp.path().join("ns/f.yaml")),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn split_name_is_parent_and_file_name() {
+        for rel in [
+            "a.yaml",
+            "ns/a.yaml",
+            "ns/deep/a.yaml",
+            "_no-namespace/x.yaml",
+        ] {
+            let path = Path::new(rel);
+            let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+            assert_eq!(
+                split_name(path),
+                (parent, Path::new(path.file_name().expect("name")))
+            );
+        }
     }
 
     #[test]

@@ -22,8 +22,10 @@
 //! renamed): a file that someone else changes in between is kept as it then is (its link
 //! is taken as found) and reported unchanged, as if the change had come just after the run.
 //! mcp-render is not a lock on DIR; it was never meant to share it with another writer. (DIR
-//! is not read ahead, while the render runs: that was measured slower on two cores, see
-//! BENCHMARKS.md, and would have widened that window to the whole render.)
+//! is listed during the last few milliseconds of the plan, beside its serial end, see
+//! [`crate::run::plan_dir_alongside`], and its files are read after it; it is not read ahead
+//! while the render runs: that was measured slower on two cores, see BENCHMARKS.md, and
+//! would have widened that window to the whole render.)
 //! What a user sees: an unchanged file keeps its inode, permissions, owner and mtime (a
 //! rewrite used to reset them), and any other hard link to it (a `cp -al` backup) is still the
 //! same file, with the same bytes. Where linking fails (a file system without hard links, a
@@ -60,7 +62,9 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::{DirError, Entry, Existing, Files, Keep, conflicts, folders, scan, stale};
+use super::{
+    DirError, Entry, Existing, Files, Keep, Listing, conflicts, folders, list, scan_listed, stale,
+};
 
 /// What a write did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -113,7 +117,25 @@ pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport
     if let Some(why) = contains_current_dir(dir) {
         return Err(DirError::Refused(vec![why]));
     }
-    let existing = scan(dir, files, Keep::Nothing)?;
+    write_from(dir, files, steps, list(dir)?)
+}
+
+/// [`write()`] from DIR's entries as [`list`] found them (taken while the plan was finished).
+pub fn write_listed(dir: &Path, files: &Files, listing: Listing) -> Result<WriteReport, DirError> {
+    if let Some(why) = contains_current_dir(dir) {
+        return Err(DirError::Refused(vec![why]));
+    }
+    write_from(dir, files, Steps::default(), listing)
+}
+
+/// [`write_with`] from a listing of DIR.
+fn write_from(
+    dir: &Path,
+    files: &Files,
+    steps: Steps,
+    listing: Listing,
+) -> Result<WriteReport, DirError> {
+    let existing = scan_listed(dir, listing, files, Keep::Nothing)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));
