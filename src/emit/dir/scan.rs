@@ -311,10 +311,12 @@ enum Found {
 /// are opened relative to DIR.
 #[cfg(unix)]
 struct Opener {
-    /// DIR, then the folders opened.
+    /// DIR.
+    dir: rustix::fd::OwnedFd,
+    /// The folders opened, in path order.
     folders: Vec<rustix::fd::OwnedFd>,
-    /// For each entry of the listing, the index in `folders` its file is opened from.
-    from: Vec<usize>,
+    /// For each entry of the listing, the folder its file is opened from (`None`: DIR).
+    from: Vec<Option<usize>>,
 }
 
 #[cfg(unix)]
@@ -332,7 +334,8 @@ impl Opener {
                 .map_err(|e| DirError::io(path, std::io::Error::from(e)))
         };
         let mut opener = Opener {
-            folders: vec![open(dir)?],
+            dir: open(dir)?,
+            folders: Vec::new(),
             from: Vec::with_capacity(found.len()),
         };
         let mut current: Option<&Path> = None;
@@ -340,17 +343,13 @@ impl Opener {
             let folder = split_name(rel).0;
             if entry.is_none()
                 && folder != current
-                && opener.folders.len() <= Self::MAX_FOLDERS
+                && opener.folders.len() < Self::MAX_FOLDERS
                 && let Some(folder) = folder
             {
                 opener.folders.push(open(&dir.join(folder))?);
                 current = Some(folder);
             }
-            let from = if folder.is_some() && folder == current {
-                opener.folders.len() - 1
-            } else {
-                0
-            };
+            let from = (folder.is_some() && folder == current).then(|| opener.folders.len() - 1);
             opener.from.push(from);
         }
         Ok(opener)
@@ -359,9 +358,10 @@ impl Opener {
     /// Opens the file of entry `at`, at `rel` in DIR, for reading.
     fn open(&self, at: usize, rel: &Path) -> std::io::Result<std::fs::File> {
         use rustix::fs::{Mode, OFlags};
-        let (folder, name) = match self.from.get(at) {
-            Some(&from) if from > 0 => (&self.folders[from], split_name(rel).1),
-            _ => (&self.folders[0], rel),
+        let folder = self.from.get(at).copied().flatten();
+        let (folder, name) = match folder.and_then(|folder| self.folders.get(folder)) {
+            Some(folder) => (folder, split_name(rel).1),
+            None => (&self.dir, rel),
         };
         let flags = OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NOFOLLOW;
         Ok(rustix::fs::openat(folder, name, flags, Mode::empty())?.into())
