@@ -304,7 +304,7 @@ enum Found {
     Differs(Option<Vec<u8>>),
 }
 
-/// How the scan opens DIR's files: relative to their folder, each folder opened once
+/// How the scan opens DIR's files: relative to their folder, opened once for its files
 /// (`openat`), so the kernel looks up one name a file rather than DIR's whole path again,
 /// and never through a symbolic link put in a file's place since the listing (`O_NOFOLLOW`).
 /// At most [`Opener::MAX_FOLDERS`] folders are held open; the files of any further folder
@@ -324,8 +324,9 @@ impl Opener {
     /// Folders held open at once, far below the usual limit of 1,024 open files.
     const MAX_FOLDERS: usize = 256;
 
-    /// Opens DIR and the folders of the files to read in `found` (in path order, so a
-    /// folder's files are neighbours and each folder is opened once).
+    /// Opens DIR and the folders of the files to read in `found`. In path order a folder's
+    /// files are neighbours, so a folder is opened once for them (once more after each of
+    /// its subfolders, whose entries come between its files).
     fn new(dir: &Path, found: &[(PathBuf, Option<Entry>)]) -> Result<Opener, DirError> {
         use rustix::fs::{Mode, OFlags};
         let open = |path: &Path| {
