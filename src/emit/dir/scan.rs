@@ -542,8 +542,8 @@ mod tests {
         }
     }
 
-    /// Files in more folders than are held open are read too, relative to DIR; every file
-    /// of ours found as planned.
+    /// Files in more folders than are held open are read too, relative to DIR, and a
+    /// folder's files after its subfolder's; every file of ours found as planned.
     #[test]
     fn files_in_any_number_of_folders_are_read() {
         let temp = tempfile::tempdir().expect("temp dir");
@@ -552,6 +552,10 @@ mod tests {
             let rel = PathBuf::from(format!("ns-{i:04}/deep/f.yaml"));
             std::fs::create_dir_all(temp.path().join(&rel).with_file_name("")).expect("mkdir");
             files.insert(rel, format!("{}{i}\n", header("s.yaml")));
+        }
+        // A folder's files on either side of its subfolder's.
+        for rel in ["ns-0000/a.yaml", "ns-0000/z.yaml"] {
+            files.insert(PathBuf::from(rel), format!("{}{rel}\n", header("s.yaml")));
         }
         files.insert(PathBuf::from("top.yaml"), header("s.yaml"));
         for (rel, content) in &files {
