@@ -124,7 +124,7 @@ pub fn scan_listed(
         .enumerate()
         .map(|(at, ((rel, entry), planned))| match entry {
             Some(_) => Ok(None),
-            None => read_one(&dir.join(rel), opener.open(at, rel), planned, keep).map(Some),
+            None => read_one(dir, rel, opener.open(at, rel), planned, keep).map(Some),
         })
         .collect();
     let mut existing = Existing {
@@ -227,8 +227,7 @@ fn relative(path: &Path, root: &Path) -> PathBuf {
 #[cfg(unix)]
 fn is_yaml(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
-    let bytes = path.as_os_str().as_bytes();
-    let name = bytes.rsplit(|b| *b == b'/').next().unwrap_or(bytes);
+    let name = split_name(path).1.as_os_str().as_bytes();
     name.len() > ".yaml".len() && name.ends_with(b".yaml")
 }
 
@@ -398,17 +397,20 @@ impl Opener {
     }
 }
 
-/// Opens `path` once and reads as much as it takes to tell: the header, and for a file the
-/// render plans, the planned length and one byte more (a longer file differs). A file of ours
-/// that differs is read to its end only when `keep` asks for its bytes.
+/// Reads `file` (DIR's file at `rel`, opened once) as much as it takes to tell: the header,
+/// and for a file the render plans, the planned length and one byte more (a longer file
+/// differs). A file of ours that differs is read to its end only when `keep` asks for its
+/// bytes. DIR and `rel` come apart, joined only to name a file that failed.
 fn read_one(
-    path: &Path,
+    dir: &Path,
+    rel: &Path,
     file: std::io::Result<std::fs::File>,
     planned: Option<&String>,
     keep: Keep,
 ) -> Result<Found, DirError> {
-    let file = file.map_err(|e| DirError::io(path, e))?;
-    READ_BUFFER.with_borrow_mut(|bytes| read_into(bytes, path, file, planned, keep))
+    let io = |e| DirError::io(&dir.join(rel), e);
+    let file = file.map_err(io)?;
+    READ_BUFFER.with_borrow_mut(|bytes| read_into(bytes, file, planned, keep).map_err(io))
 }
 
 thread_local! {
@@ -420,19 +422,14 @@ thread_local! {
 /// [`read_one`] into `bytes` (cleared first).
 fn read_into(
     bytes: &mut Vec<u8>,
-    path: &Path,
     mut file: std::fs::File,
     planned: Option<&String>,
     keep: Keep,
-) -> Result<Found, DirError> {
-    let io = |e| DirError::io(path, e);
+) -> std::io::Result<Found> {
     let limit = planned.map_or(0, |p| p.len() + 1).max(GENERATED_MARK.len());
     bytes.clear();
     bytes.reserve(limit);
-    (&mut file)
-        .take(limit as u64)
-        .read_to_end(bytes)
-        .map_err(io)?;
+    (&mut file).take(limit as u64).read_to_end(bytes)?;
     if !is_generated(bytes) {
         return Ok(Found::User);
     }
@@ -443,7 +440,7 @@ fn read_into(
         return Ok(Found::Differs(None));
     }
     let mut all = bytes.clone();
-    file.read_to_end(&mut all).map_err(io)?;
+    file.read_to_end(&mut all)?;
     Ok(Found::Differs(Some(all)))
 }
 
@@ -460,15 +457,20 @@ mod tests {
         let ours = |body: &str| format!("{}{body}", header("servers.yaml"));
         let long = ours(&"a long body\n".repeat(1_000));
         let put = |name: &str, content: &str| {
-            let path = temp.path().join(name);
-            std::fs::write(&path, content).expect("write");
-            path
+            std::fs::write(temp.path().join(name), content).expect("write");
+            PathBuf::from(name)
         };
         let (long_path, short_path) = (put("long.yaml", &long), put("short.yaml", &ours("x\n")));
         let user_path = put("user.yaml", "the user's\n");
-        let open = |path: &Path| std::fs::File::open(path);
-        let read = |path: &Path, planned: &str, keep| {
-            read_one(path, open(path), Some(&planned.to_string()), keep)
+        let open = |rel: &Path| std::fs::File::open(temp.path().join(rel));
+        let read = |rel: &Path, planned: &str, keep| {
+            read_one(
+                temp.path(),
+                rel,
+                open(rel),
+                Some(&planned.to_string()),
+                keep,
+            )
         };
         assert!(matches!(
             read(&long_path, &long, Keep::Old),
@@ -499,7 +501,7 @@ mod tests {
             Ok(Found::User)
         ));
         assert!(matches!(
-            read_one(&short_path, open(&short_path), None, Keep::Old),
+            read_one(temp.path(), &short_path, open(&short_path), None, Keep::Old),
             Ok(Found::Differs(Some(_)))
         ));
     }
