@@ -187,4 +187,54 @@ mod tests {
         assert_eq!(small_text, afresh(small));
         assert_eq!(path, Path::new("a/mcpserver-small.yaml"));
     }
+
+    /// The servers' files come out in path order whatever their order in, and the first
+    /// error is the one inserting them one by one in server order would meet: a path taken
+    /// twice (the first place that repeats an earlier one), else a name too long.
+    #[test]
+    fn server_files_are_put_in_path_order_and_fail_on_the_first_error() {
+        let file = |path: &str| Ok((PathBuf::from(path), format!("{path}\n")));
+        let paths = |files: &Files| files.keys().cloned().collect::<Vec<_>>();
+        let planned = server_files_in_order(
+            [
+                "b/x.yaml",
+                "a-b/x.yaml",
+                "a/y.yaml",
+                "a/x.yaml",
+                "a/x-1.yaml",
+            ]
+            .map(file),
+        );
+        let planned = planned.unwrap_or_else(|e| panic!("{e}"));
+        let mut sorted = paths(&planned);
+        sorted.sort();
+        assert_eq!(paths(&planned), sorted);
+        assert_eq!(planned.len(), 5);
+        assert!(
+            planned
+                .iter()
+                .all(|(path, content)| *content == format!("{}\n", path.display()))
+        );
+        let twice = |files: &[&str]| match server_files_in_order(files.iter().copied().map(file)) {
+            Err(EmitError::SamePath(path)) => Some(path),
+            other => panic!("{:?}", other.map(|files| paths(&files))),
+        };
+        // `a` repeats at the fourth place, `b` only at the fifth.
+        assert_eq!(twice(&["b", "a", "c", "a", "b"]), Some(PathBuf::from("a")));
+        assert_eq!(twice(&["c", "b", "b", "c", "c"]), Some(PathBuf::from("b")));
+        let long = format!("a/{}.yaml", "x".repeat(MAX_NAME_BYTES));
+        // A name too long before the path comes again: that is the first error.
+        let failed = server_files_in_order(["a", long.as_str(), "a"].map(file));
+        assert!(
+            matches!(failed, Err(EmitError::NameTooLong { .. })),
+            "{failed:?}"
+        );
+        // And after it: the path taken twice is.
+        let failed = server_files_in_order(["a", "a", long.as_str()].map(file));
+        assert!(matches!(failed, Err(EmitError::SamePath(_))), "{failed:?}");
+        // A file that failed to serialise (any error) likewise, in its place.
+        let failing = || Err(EmitError::SamePath(PathBuf::from("failed")));
+        let failed = server_files_in_order([file("a"), failing(), file("a")]);
+        assert!(matches!(failed, Err(EmitError::SamePath(p)) if p == Path::new("failed")));
+    }
 }
