@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
+
 use super::{Reporter, location_text};
 use crate::model::{Marks, McpServer, NODE_PORT_RANGE, Origin, Parsed, PassThrough};
 use crate::names;
@@ -23,9 +25,13 @@ type ObjectKey<'a> = (&'a str, &'a str, Option<&'a str>, Cow<'a, str>);
 /// hash map of the keys, with the owned names of the Services and ServiceAccount, took
 /// 54 MiB at 100,000 servers). The first claim of a key (servers in origin order, then the
 /// pass-through objects) is the original; each later one is an error, in claim order.
+///
+/// The sorts and the hashing run on rayon's threads: each has one result whoever does it
+/// (no two servers share an origin, no two claims a place), and for 100,000 servers they
+/// were 40 ms on one core with the other idle.
 pub(super) fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>) {
     let mut servers: Vec<&'a McpServer> = parsed.servers.iter().collect();
-    servers.sort_by(|a, b| a.origin.cmp(&b.origin));
+    servers.par_sort_unstable_by(|a, b| a.origin.cmp(&b.origin));
     let mut defined: HashMap<(Option<&str>, &str), &Marks> =
         HashMap::with_capacity(parsed.servers.len());
     let mut claims: Vec<Claim<'a>> = Vec::with_capacity(parsed.servers.len() * 4);
@@ -58,7 +64,7 @@ pub(super) fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>
     drop(defined);
     claims.extend(parsed.pass_through.iter().map(Claim::Object));
     let mut order: Vec<(u64, usize)> = claims
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, claim)| {
             let mut hasher = std::hash::DefaultHasher::new();
@@ -66,7 +72,7 @@ pub(super) fn check_collisions<'a>(parsed: &'a Parsed, report: &mut Reporter<'_>
             (hasher.finish(), i)
         })
         .collect();
-    order.sort_unstable();
+    order.par_sort_unstable();
     // (later claim, first claim of the same key), reported in claim order.
     let mut twice: Vec<(usize, usize)> = Vec::new();
     for group in order.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1) {

@@ -17,6 +17,8 @@ pub use server::STDIO_WARNING;
 
 use std::collections::BTreeMap;
 
+use rayon::slice::ParallelSliceMut;
+
 use crate::diagnostic::{Diagnostic, Diagnostics, Location};
 use crate::model::{Locate, Marks, McpServer, Origin, OwnerRefs, Parsed, PassThrough, PodTemplate};
 use crate::names;
@@ -157,12 +159,18 @@ fn finish(parsed: Parsed, diagnostics: Diagnostics) -> (Option<Validated>, Diagn
     )
 }
 
-/// A stable sort that moves each item about once, with no second copy of the items: it
-/// sorts indices, then applies that order by following its cycles.
-fn sort_in_place<T>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering) {
+/// Sorts `items` by `compare`, which must be a total order (no two items equal: both callers
+/// end with the origin, which no two objects share), so that the result is the one order,
+/// whoever sorts. Each item moves about once, with no second copy of the items: it sorts
+/// indices, on rayon's threads (an unstable sort, which a total order leaves nothing to
+/// choose in; rayon's stable merge sort was slower than one thread, and one thread took 52 ms
+/// of the serial end of validation for 100,000 servers, against 31–34 ms now), then applies
+/// that order by following its cycles.
+fn sort_in_place<T: Sync>(items: &mut [T], compare: impl Fn(&T, &T) -> std::cmp::Ordering + Sync) {
     // order[i] is where the item for position i is now.
     let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|&a, &b| compare(&items[a], &items[b]));
+    let sorted: &[T] = items;
+    order.par_sort_unstable_by(|&a, &b| compare(&sorted[a], &sorted[b]));
     for start in 0..order.len() {
         // Position `current` holds the item that started at `start`; hand it along the cycle.
         let mut current = start;
