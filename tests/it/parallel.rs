@@ -292,6 +292,39 @@ fn collisions_are_reported_the_same_way() {
 }
 
 #[test]
+fn thousands_of_servers_are_sorted_and_checked_the_same_on_any_number_of_threads() {
+    // Over 2,000 servers, and over 2,000 claims of names: rayon sorts a slice of more than
+    // 2,000 on several threads, so validation's sorts (the claims, the output order) are put
+    // together from parts sorted apart. Small servers, in namespaces far from sorted order.
+    let server = |i: usize| {
+        format!(
+            "---\napiVersion: toolhive.stacklok.dev/v1beta1\nkind: MCPServer\nmetadata: {{name: s-{i:04}, namespace: ns-{:02}}}\nspec: {{image: 'example/s:1', transport: sse}}\n",
+            (i * 37) % 50
+        )
+    };
+    let servers: String = (0..2_100).map(server).collect();
+    let options = Options {
+        owner_refs: mcp_render::OwnerRefs::Omit,
+        ..Options::default()
+    };
+    let text = assert_same(&options, servers.as_bytes(), Format::Yaml)
+        .unwrap_or_else(|d| panic!("invalid input: {d:?}"));
+    assert_eq!(text.matches("\nkind: StatefulSet\n").count(), 2_100);
+    // Three servers defined again, far apart: each is one error, the same whoever sorts.
+    let again: String = [5, 1_000, 2_050].into_iter().map(server).collect();
+    let err = assert_same(
+        &options,
+        format!("{servers}{again}").as_bytes(),
+        Format::Yaml,
+    )
+    .expect_err("the input has servers defined twice");
+    let twice = err
+        .iter()
+        .filter(|d| d.message.contains("is defined twice"));
+    assert_eq!(twice.count(), 3, "{err:?}");
+}
+
+#[test]
 fn a_syntax_error_late_in_a_big_stream_is_the_sequential_error() {
     let mut text = corpus::yaml_stream(0..300);
     text.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n");
