@@ -114,28 +114,26 @@ pub fn write(dir: &Path, files: &Files) -> Result<WriteReport, DirError> {
 /// [`write()`] with the functions that write and link each file (in the temporary tree)
 /// passed in, so tests can make a step fail, or the process die, half-way.
 pub fn write_with(dir: &Path, files: &Files, steps: Steps) -> Result<WriteReport, DirError> {
-    if let Some(why) = contains_current_dir(dir) {
-        return Err(DirError::Refused(vec![why]));
-    }
-    write_from(dir, files, steps, list(dir)?)
+    write_from(dir, files, steps, || list(dir))
 }
 
 /// [`write()`] from DIR's entries as [`list`] found them (taken while the plan was finished).
 pub fn write_listed(dir: &Path, files: &Files, listing: Listing) -> Result<WriteReport, DirError> {
-    if let Some(why) = contains_current_dir(dir) {
-        return Err(DirError::Refused(vec![why]));
-    }
-    write_from(dir, files, Steps::default(), listing)
+    write_from(dir, files, Steps::default(), || Ok(listing))
 }
 
-/// [`write_with`] from a listing of DIR.
+/// [`write_with`] from a listing of DIR, taken by `listing` once DIR is known not to hold
+/// the current directory (that refusal comes first).
 fn write_from(
     dir: &Path,
     files: &Files,
     steps: Steps,
-    listing: Listing,
+    listing: impl FnOnce() -> Result<Listing, DirError>,
 ) -> Result<WriteReport, DirError> {
-    let existing = scan_listed(dir, listing, files, Keep::Nothing)?;
+    if let Some(why) = contains_current_dir(dir) {
+        return Err(DirError::Refused(vec![why]));
+    }
+    let existing = scan_listed(dir, listing()?, files, Keep::Nothing)?;
     let reasons = conflicts(dir, &existing, files);
     if !reasons.is_empty() {
         return Err(DirError::Refused(reasons));
