@@ -104,8 +104,9 @@ pub struct DirPlan {
 /// # Ok::<(), mcp_render::Error>(())
 /// ```
 pub fn render(options: &Options, stdin: &mut dyn Read, format: Format) -> Result<Rendering, Error> {
-    let valid = prepare(options, stdin)?;
-    let warnings = valid.warnings.clone();
+    let mut valid = prepare(options, stdin)?;
+    // The stream never reads them: taken, not copied.
+    let warnings = std::mem::take(&mut valid.warnings);
     Ok(Rendering {
         stream: stream(valid, format)?,
         warnings,
@@ -158,7 +159,7 @@ pub fn plan_dir_alongside<T: Send>(
     stdin: &mut dyn Read,
     alongside: impl FnOnce() -> T + Send,
 ) -> Result<(DirPlan, T), Error> {
-    let valid = validate(options, stdin).map_err(Error::Invalid)?;
+    let mut valid = validate(options, stdin).map_err(Error::Invalid)?;
     let objects = valid.valid.servers().len() + valid.valid.pass_through().len();
     if let Some(refusal) = crate::plugin::refuse_empty_dir(objects, options.allow_empty) {
         return Err(Error::Empty {
@@ -166,7 +167,8 @@ pub fn plan_dir_alongside<T: Send>(
             refusal,
         });
     }
-    let warnings = valid.warnings.clone();
+    // The plan never reads them: taken, not copied.
+    let warnings = std::mem::take(&mut valid.warnings);
     let (files, beside) = plan_dir_files_alongside(valid, alongside)?;
     Ok((DirPlan { files, warnings }, beside))
 }
